@@ -1,0 +1,9 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("cpom.core.urls")),
+    path("comptes/", include("cpom.accounts.urls")),
+    path("registre/", include("cpom.organisations.urls")),
+    path("gestion/", admin.site.urls),
+]

@@ -1,0 +1,82 @@
+"""The one place that says what each role may see and do.
+
+Scope (which rows) comes from the role and the user's organisation; permissions (which actions) from the
+role alone. Scoped querysets (`.visible_to(user)`) read `user.scope`; views check `user.can(Perm.X)`.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from cpom.core.scope import Scope, ScopeKind
+from cpom.organisations.enums import OrganisationKind
+
+from .enums import Role
+
+
+class Perm(StrEnum):
+    REGISTRY_VIEW = "registry.view"  # list and open services, their approvals and PPS
+    REGISTRY_EDIT = "registry.edit"  # register a service, edit it, record an approval
+    REGISTRY_SUMMARY = "registry.summary"  # aggregated counts of the scope
+    ORGANISATIONS_VIEW = "organisations.view"
+    ADMIN_SITE = "admin.site"
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    organisation_kinds: frozenset[OrganisationKind]
+    perms: frozenset[Perm]
+    organisation_required: bool = True
+
+
+_READ = {Perm.REGISTRY_VIEW, Perm.REGISTRY_SUMMARY, Perm.ORGANISATIONS_VIEW}
+
+ROLE_RULES: dict[Role, RoleRule] = {
+    Role.SPSTI_REFERENT: RoleRule(frozenset({OrganisationKind.SPSTI}), frozenset(_READ)),
+    Role.DREETS_AGENT: RoleRule(frozenset({OrganisationKind.DREETS}), frozenset(_READ | {Perm.REGISTRY_EDIT})),
+    Role.CAISSE_AGENT: RoleRule(frozenset({OrganisationKind.CAISSE}), frozenset(_READ)),
+    Role.REGIONAL_PILOT: RoleRule(frozenset({OrganisationKind.DREETS}), frozenset(_READ)),
+    Role.ARS_READER: RoleRule(frozenset({OrganisationKind.ARS}), frozenset(_READ)),
+    # Social partners read aggregated figures only (DESIGN §2): no service file.
+    Role.SOCIAL_PARTNER: RoleRule(
+        frozenset({OrganisationKind.CRPST, OrganisationKind.CNPST}),
+        frozenset({Perm.REGISTRY_SUMMARY, Perm.ORGANISATIONS_VIEW}),
+    ),
+    Role.NATIONAL: RoleRule(frozenset({OrganisationKind.DGT, OrganisationKind.CNAM}), frozenset(_READ)),
+    Role.ADMIN: RoleRule(
+        frozenset(OrganisationKind), frozenset(_READ | {Perm.REGISTRY_EDIT, Perm.ADMIN_SITE}), False
+    ),
+}
+
+_NATIONAL_KINDS = {OrganisationKind.DGT, OrganisationKind.CNAM, OrganisationKind.CNPST}
+
+
+def role_allows(role: str, perm: Perm) -> bool:
+    rule = ROLE_RULES.get(Role(role)) if role in Role.values else None
+    return bool(rule and perm in rule.perms)
+
+
+def organisation_error(role: str, organisation) -> str | None:
+    """French explanation when `organisation` cannot host an account of `role`, else None."""
+    rule = ROLE_RULES[Role(role)]
+    if organisation is None:
+        return "Ce rôle exige une organisation de rattachement." if rule.organisation_required else None
+    if organisation.kind not in rule.organisation_kinds:
+        return (
+            f"Le rôle « {Role(role).label} » ne peut pas être rattaché à « {organisation} » "
+            f"({organisation.get_kind_display()})."
+        )
+    return None
+
+
+def scope_for(*, role: str, organisation, caisse_departments: frozenset[str] = frozenset()) -> Scope:
+    if role == Role.ADMIN:
+        return Scope(ScopeKind.NATION)
+    if organisation is None or organisation_error(role, organisation):
+        return Scope.nothing()
+    if organisation.kind in _NATIONAL_KINDS:
+        return Scope(ScopeKind.NATION)
+    if organisation.kind == OrganisationKind.SPSTI:
+        return Scope(ScopeKind.SPSTI, region_code=organisation.region_id, spsti_id=organisation.pk)
+    if organisation.kind == OrganisationKind.CAISSE:
+        return Scope(ScopeKind.DEPARTMENTS, department_codes=caisse_departments)
+    return Scope(ScopeKind.REGION, region_code=organisation.region_id)

@@ -1,0 +1,36 @@
+from django.db import models
+
+
+class OrganisationKind(models.TextChoices):
+    SPSTI = "spsti", "Service de prévention et de santé au travail interentreprises"
+    DREETS = "dreets", "Service régional de l'État (DREETS)"
+    CAISSE = "caisse", "Caisse régionale (CARSAT, CRAMIF, CGSS, CSS)"
+    ARS = "ars", "Agence régionale de santé"
+    CRPST = "crpst", "Comité régional de prévention et de santé au travail"
+    CNPST = "cnpst", "Comité national de prévention et de santé au travail"
+    DGT = "dgt", "Direction générale du travail"
+    CNAM = "cnam", "Caisse nationale de l'Assurance maladie"
+
+
+REGIONAL_KINDS = {OrganisationKind.SPSTI, OrganisationKind.DREETS, OrganisationKind.ARS, OrganisationKind.CRPST}
+NATIONAL_KINDS = {OrganisationKind.CNPST, OrganisationKind.DGT, OrganisationKind.CNAM}
+
+
+class CaisseType(models.TextChoices):
+    CARSAT = "CARSAT", "CARSAT"
+    CRAMIF = "CRAMIF", "CRAMIF"
+    CGSS = "CGSS", "CGSS"
+    CSS = "CSS", "CSS"
+
+
+class SpstiCategory(models.TextChoices):
+    INTERPROFESSIONAL = "interprofessionnel", "Interprofessionnel"
+    SECTOR = "sectoriel", "À compétence professionnelle exclusive (sectoriel)"
+
+
+class ApprovalStatus(models.TextChoices):
+    VALID = "valide", "Agrément en cours"
+    EXPIRING = "echeance", "Échéance dans les 6 mois"
+    EXPIRED = "expire", "Agrément expiré"
+    CONDITIONAL = "conditionnel", "Agrément conditionnel"
+    NONE = "aucun", "Sans agrément"
