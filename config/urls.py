@@ -4,6 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("cpom.core.urls")),
     path("comptes/", include("cpom.accounts.urls")),
-    path("registre/", include("cpom.organisations.urls")),
+    path("", include("cpom.organisations.urls")),
     path("gestion/", admin.site.urls),
 ]

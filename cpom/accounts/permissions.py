@@ -42,9 +42,7 @@ ROLE_RULES: dict[Role, RoleRule] = {
         frozenset({Perm.REGISTRY_SUMMARY, Perm.ORGANISATIONS_VIEW}),
     ),
     Role.NATIONAL: RoleRule(frozenset({OrganisationKind.DGT, OrganisationKind.CNAM}), frozenset(_READ)),
-    Role.ADMIN: RoleRule(
-        frozenset(OrganisationKind), frozenset(_READ | {Perm.REGISTRY_EDIT, Perm.ADMIN_SITE}), False
-    ),
+    Role.ADMIN: RoleRule(frozenset(OrganisationKind), frozenset(_READ | {Perm.REGISTRY_EDIT, Perm.ADMIN_SITE}), False),
 }
 
 _NATIONAL_KINDS = {OrganisationKind.DGT, OrganisationKind.CNAM, OrganisationKind.CNPST}

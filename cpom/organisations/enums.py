@@ -12,7 +12,12 @@ class OrganisationKind(models.TextChoices):
     CNAM = "cnam", "Caisse nationale de l'Assurance maladie"
 
 
-REGIONAL_KINDS = {OrganisationKind.SPSTI, OrganisationKind.DREETS, OrganisationKind.ARS, OrganisationKind.CRPST}
+REGIONAL_KINDS = {
+    OrganisationKind.SPSTI,
+    OrganisationKind.DREETS,
+    OrganisationKind.ARS,
+    OrganisationKind.CRPST,
+}
 NATIONAL_KINDS = {OrganisationKind.CNPST, OrganisationKind.DGT, OrganisationKind.CNAM}
 
 

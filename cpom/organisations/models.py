@@ -156,8 +156,7 @@ class Spsti(Organisation):
     organisation_ptr = models.OneToOneField(
         Organisation, on_delete=models.PROTECT, parent_link=True, primary_key=True, related_name="spsti"
     )
-    siret = models.CharField(
-        "SIRET", max_length=14, validators=[validate_siret])
+    siret = models.CharField("SIRET", max_length=14, validators=[validate_siret])
     category = models.CharField(
         "nature", max_length=20, choices=SpstiCategory.choices, default=SpstiCategory.INTERPROFESSIONAL
     )
@@ -204,6 +203,11 @@ class Spsti(Organisation):
             ),
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.kind:
+            self.kind = OrganisationKind.SPSTI
+
     def save(self, *args, **kwargs):
         # A service belongs to the region of its headquarters department (DESIGN §7).
         self.kind = OrganisationKind.SPSTI
@@ -247,9 +251,7 @@ class Approval(models.Model):
 class ServiceProject(models.Model):
     """Projet pluriannuel de service (PPS), validated by the service's board."""
 
-    spsti = models.ForeignKey(
-        Spsti, on_delete=models.PROTECT, related_name="service_projects", verbose_name="service"
-    )
+    spsti = models.ForeignKey(Spsti, on_delete=models.PROTECT, related_name="service_projects", verbose_name="service")
     title = models.CharField("intitulé", max_length=200)
     start = models.DateField("début")
     end = models.DateField("fin")

@@ -48,16 +48,10 @@ def cpom_parties(spsti: Spsti) -> CpomParties:
             rule="R1",
         )
     caisses = tuple(
-        Organisation.objects.filter(
-            kind=OrganisationKind.CAISSE, departments__code__in=zone_department_codes(spsti)
-        )
+        Organisation.objects.filter(kind=OrganisationKind.CAISSE, departments__code__in=zone_department_codes(spsti))
         .distinct()
         .order_by("name")
     )
     if not caisses:
-        raise DomainError(
-            f"Aucune caisse régionale ne couvre la zone d'agrément de {spsti} (règle R1).", rule="R1"
-        )
-    return CpomParties(
-        spsti=spsti, state_office=state_office, caisses=caisses, ars=regional.get(OrganisationKind.ARS)
-    )
+        raise DomainError(f"Aucune caisse régionale ne couvre la zone d'agrément de {spsti} (règle R1).", rule="R1")
+    return CpomParties(spsti=spsti, state_office=state_office, caisses=caisses, ars=regional.get(OrganisationKind.ARS))

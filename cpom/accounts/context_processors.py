@@ -1,0 +1,25 @@
+from django.urls import reverse
+
+from .permissions import Perm
+
+_NAV = [
+    ("Accueil", "core:home", None),
+    ("Registre des services", "organisations:spsti_list", Perm.REGISTRY_VIEW),
+    ("Institutions", "organisations:organisation_list", Perm.ORGANISATIONS_VIEW),
+    ("Gestion", "admin:index", Perm.ADMIN_SITE),
+]
+
+
+def navigation(request) -> dict:
+    """Navigation by role: an entry appears only when the role grants its page."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, name, perm in _NAV:
+        if perm is not None and not user.can(perm):
+            continue
+        url = reverse(name)
+        current = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": label, "url": url, "current": current})
+    return {"nav_items": items}

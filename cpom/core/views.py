@@ -1,0 +1,41 @@
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import render
+
+from cpom.accounts.permissions import Perm
+from cpom.organisations.selectors import registry_summary
+
+
+def home(request):
+    summary = registry_summary(request.user) if request.user.can(Perm.REGISTRY_SUMMARY) else None
+    return render(
+        request,
+        "core/home.html",
+        {"page_title": "Accueil", "summary": summary, "scope": request.user.scope},
+    )
+
+
+@login_not_required
+def accessibility(request):
+    return render(
+        request,
+        "core/accessibility.html",
+        {"page_title": "Déclaration d'accessibilité", "breadcrumb_data": {"links": [], "current": "Accessibilité"}},
+    )
+
+
+@login_not_required
+def legal(request):
+    return render(
+        request,
+        "core/legal.html",
+        {"page_title": "Mentions légales", "breadcrumb_data": {"links": [], "current": "Mentions légales"}},
+    )
+
+
+@login_not_required
+def personal_data(request):
+    return render(
+        request,
+        "core/personal_data.html",
+        {"page_title": "Données personnelles", "breadcrumb_data": {"links": [], "current": "Données personnelles"}},
+    )

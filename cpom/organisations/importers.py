@@ -1,0 +1,174 @@
+"""Import of services into the registry from a CSV file. All or nothing: one bad line, nothing written.
+
+Columns (header line required, `;` or `,`, UTF-8):
+  siret*, nom*, departement_siege*, salaries_suivis*, entreprises_adherentes*, agrement_debut*, agrement_fin*,
+  nom_court, nature (interprofessionnel | sectoriel), secteur, departements (codes separated by spaces),
+  commune, adresse, agrement_conditionnel (oui | non), agrement_conditions, agrement_reference,
+  agrement_zones (codes separated by spaces; the covered departments by default)
+"""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from cpom.core.csvfiles import CsvFormatError, LineError, read_csv
+from cpom.core.errors import DomainError
+from cpom.core.parsing import parse_count, parse_french_date, parse_yes_no
+from cpom.territory.models import Department
+
+from .enums import SpstiCategory
+from .models import Spsti
+from .rules import approval_period_error
+from .services import SpstiData, approval_record, spsti_register
+from .siret import normalise_siret, siret_error
+
+REQUIRED = [
+    "siret",
+    "nom",
+    "departement_siege",
+    "salaries_suivis",
+    "entreprises_adherentes",
+    "agrement_debut",
+    "agrement_fin",
+]
+OPTIONAL = [
+    "nom_court",
+    "nature",
+    "secteur",
+    "departements",
+    "commune",
+    "adresse",
+    "agrement_conditionnel",
+    "agrement_conditions",
+    "agrement_reference",
+    "agrement_zones",
+]
+
+
+@dataclass
+class ParsedLine:
+    line: int
+    data: SpstiData
+    approval: dict
+
+
+def _departments(value: str, known: dict[str, Department]) -> list[Department]:
+    codes = value.split()
+    unknown = [code for code in codes if code.upper() not in known]
+    if unknown:
+        raise ValueError(f"département inconnu : {', '.join(unknown)}.")
+    return [known[code.upper()] for code in codes]
+
+
+def _parse_line(line: int, row: dict[str, str], known: dict[str, Department]) -> tuple[ParsedLine | None, list]:
+    errors: list[LineError] = []
+
+    def take(column: str, parse):
+        try:
+            return parse(row.get(column, ""))
+        except ValueError as error:
+            errors.append(LineError(line, column, str(error)))
+            return None
+
+    for column in REQUIRED:
+        if not row.get(column):
+            errors.append(LineError(line, column, "valeur obligatoire manquante."))
+    if errors:
+        return None, errors
+
+    siret = normalise_siret(row["siret"])
+    message = siret_error(siret)
+    if message:
+        errors.append(LineError(line, "siret", message))
+    hq = take("departement_siege", lambda value: _departments(value, known)[0])
+    departments = take("departements", lambda value: _departments(value, known)) or ([hq] if hq else [])
+    zones = take("agrement_zones", lambda value: _departments(value, known)) or departments
+    employees = take("salaries_suivis", parse_count)
+    companies = take("entreprises_adherentes", parse_count)
+    start = take("agrement_debut", parse_french_date)
+    end = take("agrement_fin", parse_french_date)
+    conditional = take("agrement_conditionnel", parse_yes_no)
+    category = row.get("nature") or SpstiCategory.INTERPROFESSIONAL
+    if category not in SpstiCategory.values:
+        errors.append(LineError(line, "nature", f"« {category} » : indiquez « interprofessionnel » ou « sectoriel »."))
+    elif category == SpstiCategory.SECTOR and not row.get("secteur"):
+        errors.append(LineError(line, "secteur", "un service sectoriel doit préciser son secteur."))
+    if start and end:
+        message = approval_period_error(start, end)
+        if message:
+            errors.append(LineError(line, "agrement_fin", message))
+    if conditional and not row.get("agrement_conditions"):
+        errors.append(LineError(line, "agrement_conditions", "un agrément conditionnel doit énoncer ses conditions."))
+    if errors:
+        return None, errors
+    data = SpstiData(
+        siret=siret,
+        name=row["nom"],
+        short_name=row.get("nom_court", ""),
+        category=category,
+        sector=row.get("secteur", ""),
+        headquarters_department=hq,
+        departments=departments,
+        employees_followed=employees,
+        member_companies=companies,
+        city=row.get("commune", ""),
+        address=row.get("adresse", ""),
+    )
+    approval = {
+        "start": start,
+        "end": end,
+        "zones": zones,
+        "conditional": conditional,
+        "conditions": row.get("agrement_conditions", ""),
+        "decision_reference": row.get("agrement_reference", ""),
+    }
+    return ParsedLine(line, data, approval), []
+
+
+def import_spsti_csv(content: bytes, *, by=None) -> list[Spsti]:
+    """Validate every line first, then write them all in one transaction. Raises CsvFormatError."""
+    rows = read_csv(content, required=REQUIRED, optional=OPTIONAL)
+    known = {department.code: department for department in Department.objects.all()}
+    parsed: list[ParsedLine] = []
+    errors: list[LineError] = []
+    first_line_of: dict[str, int] = {}
+    for line, row in rows:
+        result, line_errors = _parse_line(line, row, known)
+        errors += line_errors
+        if result is None:
+            continue
+        siret = result.data.siret
+        if siret in first_line_of:
+            errors.append(
+                LineError(
+                    line,
+                    "siret",
+                    f"SIRET {siret} en double dans le fichier (déjà ligne {first_line_of[siret]}).",
+                )
+            )
+            continue
+        first_line_of[siret] = line
+        parsed.append(result)
+    already = set(Spsti.objects.filter(siret__in=first_line_of).values_list("siret", flat=True))
+    for result in parsed:
+        if result.data.siret in already:
+            errors.append(
+                LineError(
+                    result.line,
+                    "siret",
+                    f"un service portant le SIRET {result.data.siret} est déjà inscrit au registre.",
+                )
+            )
+    if errors:
+        raise CsvFormatError(sorted(errors, key=lambda error: error.line))
+    created = []
+    with transaction.atomic():
+        for result in parsed:
+            try:
+                spsti = spsti_register(by=by, data=result.data)
+                approval_record(by=by, spsti=spsti, **result.approval)
+            except DomainError as error:
+                # Raising inside the atomic block rolls back every line already written.
+                raise CsvFormatError([LineError(result.line, error.field, error.message)]) from error
+            created.append(spsti)
+    return created

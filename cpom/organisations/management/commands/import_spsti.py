@@ -1,0 +1,26 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from cpom.core.csvfiles import CsvFormatError
+from cpom.organisations import importers
+
+
+class Command(BaseCommand):
+    help = "Inscrit au registre les services d'un fichier CSV (tout ou rien).\n\n" + (importers.__doc__ or "")
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path, help="fichier CSV (UTF-8, séparateur « ; » ou « , »)")
+
+    def handle(self, *args, file: Path, **options):
+        if not file.is_file():
+            raise CommandError(f"Fichier introuvable : {file}")
+        try:
+            created = importers.import_spsti_csv(file.read_bytes())
+        except CsvFormatError as error:
+            for line_error in error.errors:
+                self.stderr.write(f"  {line_error}")
+            raise CommandError(
+                f"Import refusé : {len(error.errors)} erreur(s), aucun service n'a été enregistré."
+            ) from error
+        self.stdout.write(self.style.SUCCESS(f"{len(created)} service(s) inscrit(s) au registre."))

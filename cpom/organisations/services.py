@@ -1,0 +1,156 @@
+"""Writes on the registry. Pages, the CSV import and (later) the API call these same functions."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from cpom.accounts.permissions import Perm
+from cpom.core.errors import DomainError
+from cpom.core.scope import ScopeKind
+from cpom.territory.models import Department
+
+from .enums import SpstiCategory
+from .models import Approval, Spsti
+from .rules import approval_period_error
+
+
+@dataclass
+class SpstiData:
+    siret: str
+    name: str
+    headquarters_department: Department
+    employees_followed: int
+    member_companies: int
+    departments: list[Department] = field(default_factory=list)
+    short_name: str = ""
+    category: str = SpstiCategory.INTERPROFESSIONAL
+    sector: str = ""
+    city: str = ""
+    address: str = ""
+
+
+def _check_can_edit(by, department: Department | None) -> None:
+    """`by` None means the platform itself (a management command run by an operator)."""
+    if by is None:
+        return
+    if not by.can(Perm.REGISTRY_EDIT):
+        raise DomainError("Votre rôle ne permet pas de modifier le registre des services.")
+    scope = by.scope
+    if department is not None and scope.kind == ScopeKind.REGION and department.region_id != scope.region_code:
+        raise DomainError(
+            f"Le département {department} n'appartient pas à votre région : seul le service de l'État "
+            "de sa région peut l'inscrire.",
+            field="headquarters_department",
+        )
+
+
+def _raise_first(error: ValidationError, model=Spsti) -> None:
+    """Turn a model validation error into a DomainError naming the field in French."""
+    if hasattr(error, "error_dict"):
+        name, errors = next(iter(error.error_dict.items()))
+        message = errors[0].messages[0]
+        if name == "__all__":
+            raise DomainError(message) from error
+        label = model._meta.get_field(name).verbose_name
+        raise DomainError(f"{label[:1].upper()}{label[1:]} : {message}", field=name) from error
+    raise DomainError(error.messages[0]) from error
+
+
+@transaction.atomic
+def spsti_register(*, by, data: SpstiData) -> Spsti:
+    _check_can_edit(by, data.headquarters_department)
+    spsti = Spsti(
+        siret=data.siret,
+        name=data.name,
+        short_name=data.short_name,
+        category=data.category,
+        sector=data.sector,
+        headquarters_department=data.headquarters_department,
+        region_id=data.headquarters_department.region_id,
+        employees_followed=data.employees_followed,
+        member_companies=data.member_companies,
+        city=data.city,
+        address=data.address,
+    )
+    try:
+        spsti.full_clean()
+    except ValidationError as error:
+        _raise_first(error)
+    spsti.save()
+    spsti.departments.set(data.departments or [data.headquarters_department])
+    return spsti
+
+
+@transaction.atomic
+def spsti_update(*, by, spsti: Spsti, data: SpstiData) -> Spsti:
+    locked = Spsti.objects.select_for_update().get(pk=spsti.pk)
+    _check_can_edit(by, locked.headquarters_department)
+    _check_can_edit(by, data.headquarters_department)
+    for name in (
+        "siret",
+        "name",
+        "short_name",
+        "category",
+        "sector",
+        "headquarters_department",
+        "employees_followed",
+        "member_companies",
+        "city",
+        "address",
+    ):
+        setattr(locked, name, getattr(data, name))
+    locked.region_id = data.headquarters_department.region_id
+    try:
+        locked.full_clean()
+    except ValidationError as error:
+        _raise_first(error)
+    locked.save()
+    locked.departments.set(data.departments or [data.headquarters_department])
+    return locked
+
+
+@transaction.atomic
+def approval_record(
+    *,
+    by,
+    spsti: Spsti,
+    start: dt.date,
+    end: dt.date,
+    zones: Iterable[Department],
+    conditional: bool = False,
+    conditions: str = "",
+    decision_reference: str = "",
+) -> Approval:
+    _check_can_edit(by, spsti.headquarters_department)
+    message = approval_period_error(start, end)
+    if message:
+        raise DomainError(message, field="end")
+    if conditional and not conditions.strip():
+        raise DomainError("Un agrément conditionnel doit énoncer ses conditions.", field="conditions")
+    zones = list(zones)
+    if not zones:
+        raise DomainError("La zone d'agrément doit compter au moins un département.", field="zones")
+    overlapping = spsti.approvals.filter(start__lte=end, end__gte=start).first()
+    if overlapping is not None:
+        raise DomainError(
+            f"Cet agrément chevauche l'agrément du {overlapping.start:%d/%m/%Y} au {overlapping.end:%d/%m/%Y}.",
+            field="start",
+        )
+    approval = Approval(
+        spsti=spsti,
+        start=start,
+        end=end,
+        conditional=conditional,
+        conditions=conditions,
+        decision_reference=decision_reference,
+    )
+    try:
+        approval.full_clean()
+    except ValidationError as error:
+        _raise_first(error, Approval)
+    approval.save()
+    approval.zones.set(zones)
+    return approval
