@@ -1,5 +1,5 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from cpom.organisations.enums import ApprovalStatus
 
@@ -15,8 +15,8 @@ _BADGES = {
 
 @register.simple_tag
 def approval_badge(status: str, conditional: bool = False):
-    kind, label = _BADGES.get(status, ("info", status))
-    badge = format_html('<p class="fr-badge fr-badge--sm fr-badge--{}">{}</p>', kind, label)
+    badges = [_BADGES.get(status, ("info", status))]
     if conditional and status in (ApprovalStatus.VALID, ApprovalStatus.EXPIRING):
-        badge += format_html('<p class="fr-badge fr-badge--sm fr-badge--new">Conditionnel</p>')
-    return format_html('<div class="fr-badges-group">{}</div>', badge)
+        badges.append(("new", "Conditionnel"))
+    items = format_html_join("", '<li><p class="fr-badge fr-badge--sm fr-badge--{}">{}</p></li>', badges)
+    return format_html('<ul class="fr-badges-group">{}</ul>', items)

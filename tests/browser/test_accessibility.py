@@ -1,0 +1,96 @@
+"""Every page of the registry passes axe-core (WCAG 2.1 A/AA rules) in a real Chromium, for each kind of user."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from cpom.accounts.models import User
+from cpom.demo.generator import load_demo
+from cpom.organisations.models import Organisation, Spsti
+from cpom.reference.loader import load_reference
+
+from .conftest import axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _open_as(browser, live_server, email: str | None):
+    context = browser.new_context(locale="fr-FR")
+    if email:
+        client = Client()
+        client.force_login(User.objects.get(email=email))
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    return context
+
+
+def _check(context, live_server, paths: list[str]) -> dict[str, list]:
+    failures = {}
+    page = context.new_page()
+    for path in paths:
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, f"{path} → {response.status}"
+        assert page.locator("html").get_attribute("lang") == "fr"
+        assert page.title(), f"{path} sans titre"
+        violations = axe_violations(page)
+        if violations:
+            failures[path] = violations
+    return failures
+
+
+@pytest.fixture
+def landscape(transactional_db):
+    load_reference()
+    load_demo(seed=2026)
+
+
+def test_public_pages_pass_axe(browser, live_server, landscape):
+    paths = [
+        reverse("accounts:login"),
+        reverse("accounts:password_reset"),
+        reverse("core:accessibility"),
+        reverse("core:legal"),
+        reverse("core:personal_data"),
+    ]
+    assert _check(_open_as(browser, live_server, None), live_server, paths) == {}
+
+
+def test_registry_pages_pass_axe_for_the_dreets_agent(browser, live_server, landscape):
+    pst35 = Spsti.objects.get(code="SPSTI-PST35")
+    caisse = Organisation.objects.get(code="CARSAT-BR")
+    paths = [
+        reverse("core:home"),
+        reverse("organisations:spsti_list"),
+        reverse("organisations:spsti_list") + "?statut=echeance&q=sant",
+        reverse("organisations:spsti_detail", args=[pst35.pk]),
+        reverse("organisations:spsti_create"),
+        reverse("organisations:spsti_update", args=[pst35.pk]),
+        reverse("organisations:approval_create", args=[pst35.pk]),
+        reverse("organisations:organisation_list"),
+        reverse("organisations:organisation_detail", args=[caisse.pk]),
+    ]
+    assert _check(_open_as(browser, live_server, "dreets-bretagne@cpom.test"), live_server, paths) == {}
+
+
+def test_the_pages_of_a_service_referent_and_of_a_social_partner_pass_axe(browser, live_server, landscape):
+    pst35 = Spsti.objects.get(code="SPSTI-PST35")
+    referent_paths = [reverse("core:home"), reverse("organisations:spsti_detail", args=[pst35.pk])]
+    assert _check(_open_as(browser, live_server, "pst35@cpom.test"), live_server, referent_paths) == {}
+    assert _check(_open_as(browser, live_server, "crpst-bretagne@cpom.test"), live_server, ["/"]) == {}
+
+
+def test_a_form_error_is_announced_next_to_its_field(browser, live_server, landscape):
+    context = _open_as(browser, live_server, "dreets-bretagne@cpom.test")
+    page = context.new_page()
+    page.goto(live_server.url + reverse("organisations:spsti_create"))
+    page.get_by_label("SIRET").first.fill("12345678901234")
+    page.locator("form button[type=submit]").last.click()
+    assert "clé de contrôle" in page.content()
+    assert axe_violations(page) == []
+
+
+def test_the_axe_check_does_report_a_broken_page(browser):
+    page = browser.new_page()
+    page.set_content('<html lang="fr"><head><title>t</title></head><body><img src="x.png"></body></html>')
+    assert "image-alt" in {violation["id"] for violation in axe_violations(page)}
