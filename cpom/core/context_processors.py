@@ -7,7 +7,7 @@ def site(request) -> dict:
         "SITE_CONFIG": {
             "site_title": settings.SITE_TITLE,
             "site_tagline": settings.SITE_TAGLINE,
-            "header_brand_html": "Ministère<br>du Travail<br>et des Solidarités",
+            "header_brand_html": "Ministère<br>du Travail<br>et des<br>Solidarités",
             "footer_brand_html": "Ministère<br>du Travail<br>et des Solidarités",
             "footer_brand": "Ministère du Travail et des Solidarités",
             "footer_description": (

@@ -27,11 +27,13 @@ def demo(db):
 
 
 def _fingerprint() -> list[tuple]:
-    return list(
-        Spsti.objects.order_by("code").values_list(
-            "code", "name", "siret", "employees_followed", "member_companies", "headquarters_department_id"
-        )
-    ) + list(Approval.objects.order_by("spsti__code", "start").values_list("spsti__code", "start", "end", "conditional"))
+    services = Spsti.objects.order_by("code").values_list(
+        "code", "name", "siret", "employees_followed", "member_companies", "headquarters_department_id"
+    )
+    approvals = Approval.objects.order_by("spsti__code", "start").values_list(
+        "spsti__code", "start", "end", "conditional"
+    )
+    return list(services) + list(approvals)
 
 
 def test_the_generator_refuses_to_run_without_the_reference_data(db):
