@@ -15,6 +15,19 @@ from .conftest import axe_violations
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def open_as(browser, live_server):
+    contexts = []
+
+    def open_context(email: str | None):
+        contexts.append(_open_as(browser, live_server, email))
+        return contexts[-1]
+
+    yield open_context
+    for context in contexts:
+        context.close()
+
+
 def _open_as(browser, live_server, email: str | None):
     context = browser.new_context(locale="fr-FR")
     if email:
@@ -45,7 +58,7 @@ def landscape(transactional_db):
     load_demo(seed=2026)
 
 
-def test_public_pages_pass_axe(browser, live_server, landscape):
+def test_public_pages_pass_axe(open_as, live_server, landscape):
     paths = [
         reverse("accounts:login"),
         reverse("accounts:password_reset"),
@@ -53,10 +66,10 @@ def test_public_pages_pass_axe(browser, live_server, landscape):
         reverse("core:legal"),
         reverse("core:personal_data"),
     ]
-    assert _check(_open_as(browser, live_server, None), live_server, paths) == {}
+    assert _check(open_as(None), live_server, paths) == {}
 
 
-def test_registry_pages_pass_axe_for_the_dreets_agent(browser, live_server, landscape):
+def test_registry_pages_pass_axe_for_the_dreets_agent(open_as, live_server, landscape):
     pst35 = Spsti.objects.get(code="SPSTI-PST35")
     caisse = Organisation.objects.get(code="CARSAT-BR")
     paths = [
@@ -70,18 +83,18 @@ def test_registry_pages_pass_axe_for_the_dreets_agent(browser, live_server, land
         reverse("organisations:organisation_list"),
         reverse("organisations:organisation_detail", args=[caisse.pk]),
     ]
-    assert _check(_open_as(browser, live_server, "dreets-bretagne@cpom.test"), live_server, paths) == {}
+    assert _check(open_as("dreets-bretagne@cpom.test"), live_server, paths) == {}
 
 
-def test_the_pages_of_a_service_referent_and_of_a_social_partner_pass_axe(browser, live_server, landscape):
+def test_the_pages_of_a_service_referent_and_of_a_social_partner_pass_axe(open_as, live_server, landscape):
     pst35 = Spsti.objects.get(code="SPSTI-PST35")
     referent_paths = [reverse("core:home"), reverse("organisations:spsti_detail", args=[pst35.pk])]
-    assert _check(_open_as(browser, live_server, "pst35@cpom.test"), live_server, referent_paths) == {}
-    assert _check(_open_as(browser, live_server, "crpst-bretagne@cpom.test"), live_server, ["/"]) == {}
+    assert _check(open_as("pst35@cpom.test"), live_server, referent_paths) == {}
+    assert _check(open_as("crpst-bretagne@cpom.test"), live_server, ["/"]) == {}
 
 
-def test_a_form_error_is_announced_next_to_its_field(browser, live_server, landscape):
-    context = _open_as(browser, live_server, "dreets-bretagne@cpom.test")
+def test_a_form_error_is_announced_next_to_its_field(open_as, live_server, landscape):
+    context = open_as("dreets-bretagne@cpom.test")
     page = context.new_page()
     page.goto(live_server.url + reverse("organisations:spsti_create"))
     page.get_by_label("SIRET").first.fill("12345678901234")
@@ -93,4 +106,6 @@ def test_a_form_error_is_announced_next_to_its_field(browser, live_server, lands
 def test_the_axe_check_does_report_a_broken_page(browser):
     page = browser.new_page()
     page.set_content('<html lang="fr"><head><title>t</title></head><body><img src="x.png"></body></html>')
-    assert "image-alt" in {violation["id"] for violation in axe_violations(page)}
+    violations = {violation["id"] for violation in axe_violations(page)}
+    page.close()
+    assert "image-alt" in violations
