@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "cpom.indicators",
     "cpom.organisations",
     "cpom.plans",
+    "cpom.contracts",
     "cpom.accounts",
     "cpom.reference",
     "cpom.demo",

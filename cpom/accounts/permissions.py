@@ -18,6 +18,11 @@ class Perm(StrEnum):
     REGISTRY_EDIT = "registry.edit"  # register a service, edit it, record an approval
     REGISTRY_SUMMARY = "registry.summary"  # aggregated counts of the scope
     ORGANISATIONS_VIEW = "organisations.view"
+    CONTRACT_VIEW = "contracts.view"  # read the contracts of the scope (social partners: signed ones only)
+    CONTRACT_EDIT = "contracts.edit"  # draft, send for consultation, record signatures, amendments, termination
+    CONTRACT_COMMENT = "contracts.comment"  # a service comments the drafts of its own contracts
+    CONTRACT_OPINION = "contracts.opinion"  # the ARS records its opinion (R4)
+    CAMPAIGN_EDIT = "campaigns.edit"  # the regional frame: priority themes, thematic groups, regional indicators
     ADMIN_SITE = "admin.site"
 
 
@@ -31,18 +36,37 @@ class RoleRule:
 _READ = {Perm.REGISTRY_VIEW, Perm.REGISTRY_SUMMARY, Perm.ORGANISATIONS_VIEW}
 
 ROLE_RULES: dict[Role, RoleRule] = {
-    Role.SPSTI_REFERENT: RoleRule(frozenset({OrganisationKind.SPSTI}), frozenset(_READ)),
-    Role.DREETS_AGENT: RoleRule(frozenset({OrganisationKind.DREETS}), frozenset(_READ | {Perm.REGISTRY_EDIT})),
-    Role.CAISSE_AGENT: RoleRule(frozenset({OrganisationKind.CAISSE}), frozenset(_READ)),
-    Role.REGIONAL_PILOT: RoleRule(frozenset({OrganisationKind.DREETS}), frozenset(_READ)),
-    Role.ARS_READER: RoleRule(frozenset({OrganisationKind.ARS}), frozenset(_READ)),
+    Role.SPSTI_REFERENT: RoleRule(
+        frozenset({OrganisationKind.SPSTI}), frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.CONTRACT_COMMENT})
+    ),
+    Role.DREETS_AGENT: RoleRule(
+        frozenset({OrganisationKind.DREETS}),
+        frozenset(_READ | {Perm.REGISTRY_EDIT, Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT}),
+    ),
+    Role.CAISSE_AGENT: RoleRule(
+        frozenset({OrganisationKind.CAISSE}), frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT})
+    ),
+    Role.REGIONAL_PILOT: RoleRule(
+        frozenset({OrganisationKind.DREETS}), frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.CAMPAIGN_EDIT})
+    ),
+    Role.ARS_READER: RoleRule(
+        frozenset({OrganisationKind.ARS}), frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.CONTRACT_OPINION})
+    ),
     # Social partners read aggregated figures only (DESIGN §2): no service file.
     Role.SOCIAL_PARTNER: RoleRule(
         frozenset({OrganisationKind.CRPST, OrganisationKind.CNPST}),
-        frozenset({Perm.REGISTRY_SUMMARY, Perm.ORGANISATIONS_VIEW}),
+        frozenset({Perm.REGISTRY_SUMMARY, Perm.ORGANISATIONS_VIEW, Perm.CONTRACT_VIEW}),
     ),
-    Role.NATIONAL: RoleRule(frozenset({OrganisationKind.DGT, OrganisationKind.CNAM}), frozenset(_READ)),
-    Role.ADMIN: RoleRule(frozenset(OrganisationKind), frozenset(_READ | {Perm.REGISTRY_EDIT, Perm.ADMIN_SITE}), False),
+    Role.NATIONAL: RoleRule(
+        frozenset({OrganisationKind.DGT, OrganisationKind.CNAM}), frozenset(_READ | {Perm.CONTRACT_VIEW})
+    ),
+    Role.ADMIN: RoleRule(
+        frozenset(OrganisationKind),
+        frozenset(
+            _READ | {Perm.REGISTRY_EDIT, Perm.ADMIN_SITE, Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT, Perm.CAMPAIGN_EDIT}
+        ),
+        False,
+    ),
 }
 
 _NATIONAL_KINDS = {OrganisationKind.DGT, OrganisationKind.CNAM, OrganisationKind.CNPST}

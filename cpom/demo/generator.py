@@ -23,10 +23,12 @@ from cpom.plans.models import CogProgramme, PrstAction, RegionalPlan
 from cpom.territory.models import Department, Region
 
 from . import landscape as L
+from .contracts import ContractsBuilder, demo_contract_counts
 
 DEMO_PASSWORD = "Cpom-Demo-2026!"
 DEMO_DOMAIN = "cpom.test"
 SECOND_BRETAGNE_SERVICE = "SPSTI-53-002"
+ALIGNED_REGION = "93"
 
 # (e-mail local part, role, organisation code, label shown as the account's name)
 DEMO_ACCOUNTS = [
@@ -59,7 +61,8 @@ class MissingReferenceData(Exception):
     pass
 
 
-def load_demo(*, seed: int = 2026, today: dt.date | None = None) -> DemoReport:
+def load_demo(*, seed: int = 2026, today: dt.date | None = None, every_contract: bool = True) -> DemoReport:
+    """`every_contract=False` (for tests) builds the whole registry but only the showcase contracts."""
     if not Region.objects.exists() or not Organisation.objects.filter(code="ETAT-53").exists():
         raise MissingReferenceData(
             "Les référentiels ne sont pas chargés : lancez d'abord « manage.py load_reference »."
@@ -67,13 +70,17 @@ def load_demo(*, seed: int = 2026, today: dt.date | None = None) -> DemoReport:
     today = today or timezone.localdate()
     with transaction.atomic():
         created = not Spsti.objects.filter(code=L.FLAGSHIP["code"]).exists()
+        rng = random.Random(seed)
         if created:
-            _Builder(random.Random(seed), today).build()
+            _Builder(rng, today).build()
         accounts = _ensure_accounts()
-    return DemoReport(created=created, counts=_counts(), accounts=accounts)
+        if created:
+            builder = ContractsBuilder(rng, today, by=User.objects.get(email=f"admin@{DEMO_DOMAIN}"))
+            builder.build(every_service=every_contract)
+    return DemoReport(created=created, counts=_counts(today), accounts=accounts)
 
 
-def _counts() -> dict[str, int]:
+def _counts(today: dt.date) -> dict[str, int]:
     return {
         "services actifs": Spsti.objects.active().count(),
         "services fusionnés": Spsti.objects.filter(merged_into__isnull=False).count(),
@@ -81,6 +88,7 @@ def _counts() -> dict[str, int]:
         "projets de service": ServiceProject.objects.count(),
         "PRST": RegionalPlan.objects.count(),
         "programmes COG": CogProgramme.objects.count(),
+        **demo_contract_counts(today),
         "comptes": User.objects.count(),
     }
 
@@ -257,7 +265,11 @@ class _Builder:
             else:
                 end = today + dt.timedelta(days=rng.randint(200, 5 * 365 - 30))
             conditional = end >= today and rng.random() < L.CONDITIONAL_SHARE
-        if conditional:
+        if row["region"] == ALIGNED_REGION and not row["flagship"]:
+            # PACA approves all its services on the same calendar (hence its single regional contract, §153).
+            start = dt.date(today.year - 1, 1, 1)
+            end = add_years(start, 2 if conditional else 5) - dt.timedelta(days=1)
+        elif conditional:
             end = min(end, today + dt.timedelta(days=rng.randint(200, 700)))
             start = add_years(end, -2) + dt.timedelta(days=1)
         else:

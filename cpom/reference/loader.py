@@ -9,6 +9,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from cpom.contracts.models import CommitmentTemplate
 from cpom.indicators.enums import IndicatorScope
 from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.enums import OrganisationKind
@@ -138,4 +139,11 @@ def load_reference() -> LoadReport:
         )
         indicator.themes.set([themes[code] for code in row["themes"].split()])
     report.counts["indicateurs"] = len(rows)
+
+    commitments = read_rows("engagements.csv")
+    for row in commitments:
+        CommitmentTemplate.objects.get_or_create(
+            party_role=row["partie"], category=row["nature"], text=row["engagement"]
+        )
+    report.counts["engagements types"] = len(commitments)
     return report

@@ -23,7 +23,7 @@ TODAY = dt.date(2026, 11, 23)
 @pytest.fixture
 def demo(db):
     load_reference()
-    return load_demo(seed=2026, today=TODAY)
+    return load_demo(seed=2026, today=TODAY, every_contract=False)
 
 
 def _fingerprint() -> list[tuple]:
@@ -129,7 +129,7 @@ def test_a_second_run_changes_nothing_but_resets_the_demo_passwords(demo):
     user = User.objects.get(email="dgt@cpom.test")
     user.set_password("un-autre-mot-de-passe")
     user.save()
-    again = load_demo(seed=2026, today=TODAY)
+    again = load_demo(seed=2026, today=TODAY, every_contract=False)
     assert again.created is False
     assert again.counts == demo.counts
     assert _fingerprint() == before
@@ -142,7 +142,7 @@ def test_the_same_seed_gives_the_same_landscape_and_another_seed_another_one(db)
     fingerprints = []
     for seed in (7, 7, 8):
         with transaction.atomic():
-            load_demo(seed=seed, today=TODAY)
+            load_demo(seed=seed, today=TODAY, every_contract=False)
             fingerprints.append(_fingerprint())
             transaction.set_rollback(True)
     assert fingerprints[0] == fingerprints[1]

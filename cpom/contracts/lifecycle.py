@@ -1,0 +1,471 @@
+"""A contract's life as guarded functions (DESIGN §5): draft → consultation → ready to sign → in force →
+expired | terminated, and amendments. Pages, API and commands call these; a refusal raises `DomainError` naming
+the rule and changes nothing (each function runs in one transaction and checks before writing)."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.db.models import Max
+
+from cpom.accounts.enums import Role
+from cpom.accounts.permissions import Perm
+from cpom.core.dates import add_years
+from cpom.core.errors import DomainError
+from cpom.indicators.enums import IndicatorScope, ThemeScope
+from cpom.indicators.models import Indicator, Theme
+from cpom.organisations.enums import OrganisationKind
+from cpom.organisations.models import Approval, Spsti
+from cpom.organisations.parties import cpom_parties
+
+from .enums import (
+    AmendmentKind,
+    AmendmentStatus,
+    AxisKind,
+    ConsultedBody,
+    ContractStatus,
+    PartyRole,
+)
+from .models import (
+    Amendment,
+    AmendmentSignature,
+    Axis,
+    Campaign,
+    Consultation,
+    Contract,
+    ContractIndicator,
+    ContractParty,
+    Termination,
+)
+from .versions import record_version
+
+MAX_YEARS = 5
+
+THIRD_GENERATION_AXES = [
+    (1, AxisKind.PDP, "Prévention de la désinsertion professionnelle et maintien dans l'emploi"),
+    (2, AxisKind.PREVENTION, "Prévention d'au moins un risque professionnel"),
+    (3, AxisKind.INTERCONNAISSANCE, "Maintien de l'interconnaissance entre les organismes de prévention régionaux"),
+]
+
+EARLIER_GENERATION_AXES = [
+    (1, AxisKind.PREVENTION, "Prévention des risques professionnels prioritaires"),
+    (2, AxisKind.PDP, "Maintien dans l'emploi et prévention de la désinsertion professionnelle"),
+]
+
+
+# --- guards shared by the transitions ---------------------------------------------------------------------------
+def _require(by, perm: Perm, contract: Contract | None = None) -> None:
+    if by is None or not by.can(perm):
+        raise DomainError("Votre rôle ne permet pas cette opération sur un contrat.")
+    if contract is None or _sees_everything(by):
+        return
+    if not Contract.objects.visible_to(by).filter(pk=contract.pk).exists():
+        raise DomainError("Ce contrat n'est pas dans votre périmètre.")
+
+
+def _sees_everything(by) -> bool:
+    return by.scope.is_nation and by.role != Role.SOCIAL_PARTNER
+
+
+def _lock(contract: Contract) -> Contract:
+    return Contract.objects.select_for_update().get(pk=contract.pk)
+
+
+def _require_editable(contract: Contract) -> None:
+    """A signed contract changes only through an open amendment."""
+    if contract.status == ContractStatus.DRAFT:
+        return
+    if contract.status == ContractStatus.IN_FORCE and contract.amendments.filter(status=AmendmentStatus.OPEN).exists():
+        return
+    if contract.is_signed:
+        raise DomainError(
+            "Un contrat signé ne se modifie que par avenant (règle R7) : ouvrez d'abord un avenant.", rule="R7"
+        )
+    raise DomainError(
+        f"Le contrat est « {contract.get_status_display()} » : il ne se modifie qu'en négociation. "
+        "Revenez en négociation pour le modifier."
+    )
+
+
+def current_approval(spsti: Spsti, on: dt.date) -> Approval | None:
+    return spsti.approvals.filter(start__lte=on, end__gte=on).order_by("-start").first()
+
+
+def _duration_error(start: dt.date, end: dt.date) -> str | None:
+    if end <= start:
+        return f"La fin du contrat ({end:%d/%m/%Y}) doit suivre son entrée en vigueur ({start:%d/%m/%Y})."
+    last_day = add_years(start, MAX_YEARS) - dt.timedelta(days=1)
+    if end > last_day:
+        return (
+            f"Un CPOM dure au plus 5 ans, prolongations comprises (règle R2) : entré en vigueur le "
+            f"{start:%d/%m/%Y}, il doit finir au plus tard le {last_day:%d/%m/%Y}."
+        )
+    return None
+
+
+def _approval_end_error(contract: Contract, end: dt.date, on: dt.date) -> str | None:
+    for party in contract.parties.filter(role=PartyRole.SPSTI).select_related("organisation__spsti"):
+        spsti = party.organisation.spsti
+        approval = current_approval(spsti, on)
+        if approval is None:
+            return (
+                f"{spsti} n'a pas d'agrément en cours au {on:%d/%m/%Y} : pas de contrat sans agrément valide "
+                "(règle R3)."
+            )
+        if end > approval.end:
+            return (
+                f"Le contrat ne peut finir ({end:%d/%m/%Y}) après la fin de l'agrément de {spsti} "
+                f"({approval.end:%d/%m/%Y}) (règle R3)."
+            )
+    return None
+
+
+def third_generation_errors(contract: Contract) -> list[str]:
+    """R5 and R6: what a third-generation contract must contain before it leaves negotiation."""
+    errors = []
+    axes = list(contract.axes.prefetch_related("actions"))
+    if contract.generation >= 3:
+        if not any(axis.kind == AxisKind.PDP for axis in axes):
+            errors.append("Un CPOM de troisième génération comporte un axe de prévention de la désinsertion (R5).")
+        prevention_themes = {
+            action.theme_id
+            for axis in axes
+            if axis.kind == AxisKind.PREVENTION
+            for action in axis.actions.all()
+            if action.theme_id
+        }
+        regional = set()
+        if contract.campaign_id:
+            regional = set(contract.campaign.priority_themes.values_list("code", flat=True))
+        allowed = regional or set(Theme.objects.filter(scope=ThemeScope.PREVENTION).values_list("code", flat=True))
+        if not prevention_themes & allowed:
+            errors.append(
+                "Un CPOM de troisième génération retient au moins une thématique de prévention de la liste "
+                "régionale, portée par une fiche action de l'axe « prévention » (R5)."
+            )
+    if not contract.pdp_cell_composition.strip():
+        errors.append("Le contrat doit préciser la composition minimale de la cellule PDP du service (R6).")
+    return errors
+
+
+# --- creation and content ---------------------------------------------------------------------------------------
+@transaction.atomic
+def create_draft(
+    *, by, services: list[Spsti], campaign: Campaign | None = None, generation: int | None = None, on: dt.date
+) -> Contract:
+    _require(by, Perm.CONTRACT_EDIT)
+    if not services:
+        raise DomainError("Choisissez au moins un service.", field="services")
+    visible = set(Spsti.objects.visible_to(by).filter(pk__in=[s.pk for s in services]).values_list("pk", flat=True))
+    outside = [s for s in services if s.pk not in visible]
+    if outside:
+        raise DomainError(f"{outside[0]} n'est pas dans votre périmètre.", field="services")
+    regions = {s.region_id for s in services}
+    if len(regions) > 1:
+        raise DomainError(
+            "Un contrat régional réunit des services d'une même région (règle R1).", field="services", rule="R1"
+        )
+    region_id = regions.pop()
+    if campaign is not None and campaign.region_id != region_id:
+        raise DomainError("La campagne choisie n'est pas celle de la région des services.", field="campaign")
+    generation = campaign.generation if campaign is not None else generation
+    if not generation:
+        raise DomainError("Précisez la génération du contrat.", field="generation")
+
+    parties: dict[int, tuple] = {}
+    for spsti in services:
+        found = cpom_parties(spsti)
+        parties.setdefault(spsti.pk, (spsti, PartyRole.SPSTI))
+        parties.setdefault(found.state_office.pk, (found.state_office, PartyRole.STATE))
+        for caisse in found.caisses:
+            parties.setdefault(caisse.pk, (caisse, PartyRole.CAISSE))
+    approvals = [current_approval(spsti, on) for spsti in services]
+    planned_end = min((a.end for a in approvals if a), default=None)
+
+    sequence = Contract.objects.filter(region_id=region_id, generation=generation).count() + 1
+    names = services[0].name if len(services) == 1 else f"régional {services[0].region}"
+    contract = Contract.objects.create(
+        campaign=campaign,
+        region_id=region_id,
+        generation=generation,
+        reference=_free_reference(region_id, generation, sequence),
+        title=f"CPOM {names} — génération {generation}",
+        negotiation_started_on=on,
+        planned_end=planned_end,
+    )
+    ContractParty.objects.bulk_create(
+        ContractParty(contract=contract, organisation=organisation, role=role)
+        for organisation, role in parties.values()
+    )
+    frame = THIRD_GENERATION_AXES if generation >= 3 else EARLIER_GENERATION_AXES
+    Axis.objects.bulk_create(
+        Axis(contract=contract, number=number, kind=kind, title=title) for number, kind, title in frame
+    )
+    sync_indicators(contract)
+    return contract
+
+
+def _free_reference(region_id: str, generation: int, sequence: int) -> str:
+    while True:
+        reference = f"CPOM-{region_id}-G{generation}-{sequence:03d}"
+        if not Contract.objects.filter(reference=reference).exists():
+            return reference
+        sequence += 1
+
+
+def contract_themes(contract: Contract) -> set[str]:
+    rows = list(contract.axes.values_list("kind", "actions__theme_id"))
+    themes = {theme for _, theme in rows if theme}
+    kinds = {kind for kind, _ in rows}
+    if AxisKind.PDP in kinds:
+        themes.add("PDP")
+    if AxisKind.INTERCONNAISSANCE in kinds:
+        themes.add("INTERCO")
+    return themes
+
+
+def sync_indicators(contract: Contract) -> None:
+    """Attach the national and regional catalogue indicators of the contract's themes (one row per theme);
+    remove those of themes no longer retained. Contract-specific indicators are left alone."""
+    themes = contract_themes(contract)
+    wanted = set()
+    catalogue = Indicator.objects.filter(scope=IndicatorScope.NATIONAL) | Indicator.objects.filter(
+        scope=IndicatorScope.REGIONAL, region_id=contract.region_id
+    )
+    for code, theme in catalogue.filter(themes__code__in=themes).values_list("code", "themes__code"):
+        if theme in themes:
+            wanted.add((code, theme))
+    existing = {
+        (row.indicator_id, row.theme_id): row
+        for row in contract.indicators.exclude(indicator__scope=IndicatorScope.CONTRACT)
+    }
+    for key, row in existing.items():
+        if key not in wanted:
+            row.delete()
+    ContractIndicator.objects.bulk_create(
+        ContractIndicator(contract=contract, indicator_id=code, theme_id=theme)
+        for code, theme in sorted(wanted - set(existing))
+    )
+
+
+def check_editable(*, by, contract: Contract) -> None:
+    """Raise unless `by` may change the content of `contract` now (used by every edit page)."""
+    _require(by, Perm.CONTRACT_EDIT, contract)
+    _require_editable(contract)
+
+
+# --- transitions ------------------------------------------------------------------------------------------------
+@transaction.atomic
+def send_for_consultation(*, by, contract: Contract, on: dt.date) -> Contract:
+    _require(by, Perm.CONTRACT_EDIT, contract)
+    contract = _lock(contract)
+    if contract.status != ContractStatus.DRAFT:
+        raise DomainError("Seul un contrat en négociation peut être envoyé en consultation.")
+    errors = third_generation_errors(contract)
+    if errors:
+        raise DomainError(" ".join(errors), rule="R5" if "R5" in errors[0] else "R6")
+    if contract.planned_end:
+        error = _approval_end_error(contract, contract.planned_end, on)
+        if error:
+            raise DomainError(error, rule="R3")
+    contract.status = ContractStatus.CONSULTATION
+    contract.save(update_fields=["status", "updated_at"])
+    return contract
+
+
+@transaction.atomic
+def back_to_negotiation(*, by, contract: Contract) -> Contract:
+    _require(by, Perm.CONTRACT_EDIT, contract)
+    contract = _lock(contract)
+    if contract.status not in (ContractStatus.CONSULTATION, ContractStatus.READY):
+        raise DomainError("Seul un contrat en consultation ou prêt à signer peut revenir en négociation.")
+    if contract.parties.filter(signed_on__isnull=False).exists():
+        raise DomainError("Une partie a déjà signé : le contrat ne peut plus revenir en négociation.")
+    contract.consultations.all().delete()
+    contract.status = ContractStatus.DRAFT
+    contract.save(update_fields=["status", "updated_at"])
+    return contract
+
+
+@transaction.atomic
+def record_opinion(
+    *, by, contract: Contract, body: str, given_on: dt.date, opinion: str, comment: str = ""
+) -> Consultation:
+    """R4: the CRPST's and the ARS's opinions (recorded by the DREETS, or by the ARS for its own)."""
+    if body == ConsultedBody.ARS and by is not None and by.can(Perm.CONTRACT_OPINION):
+        _require(by, Perm.CONTRACT_OPINION, contract)
+        if by.organisation.kind != OrganisationKind.ARS:
+            raise DomainError("Seule l'ARS enregistre son propre avis.")
+    else:
+        _require(by, Perm.CONTRACT_EDIT, contract)
+    contract = _lock(contract)
+    if contract.status != ContractStatus.CONSULTATION:
+        raise DomainError("Les avis s'enregistrent quand le contrat est en consultation.", rule="R4")
+    if given_on < contract.negotiation_started_on:
+        raise DomainError("Un avis ne peut précéder l'ouverture de la négociation.", field="given_on")
+    if contract.consultations.filter(body=body).exists():
+        raise DomainError("L'avis de cette instance est déjà enregistré.", field="body", rule="R4")
+    consultation = Consultation.objects.create(
+        contract=contract, body=body, given_on=given_on, opinion=opinion, comment=comment
+    )
+    if contract.consultations.count() == len(ConsultedBody):
+        contract.status = ContractStatus.READY
+        contract.save(update_fields=["status", "updated_at"])
+    return consultation
+
+
+@transaction.atomic
+def record_signature(*, by, contract: Contract, party: ContractParty, signed_on: dt.date, signatory_title: str):
+    """One party signs. When every party has signed, the contract enters into force at the last signature and
+    ends at the planned end (by default the approval's end, R3), within 5 years (R2)."""
+    _require(by, Perm.CONTRACT_EDIT, contract)
+    contract = _lock(contract)
+    if contract.status != ContractStatus.READY:
+        missing = [label for value, label in ConsultedBody.choices if not contract.consultations.filter(body=value)]
+        if contract.status == ContractStatus.CONSULTATION and missing:
+            raise DomainError(
+                f"Pas de signature avant l'avis du CRPST et de l'ARS (règle R4) : manque l'avis {missing[0]}.",
+                rule="R4",
+            )
+        raise DomainError("Le contrat n'est pas prêt à signer.")
+    party = contract.parties.get(pk=party.pk)
+    if party.signed_on:
+        raise DomainError(f"{party} a déjà signé le {party.signed_on:%d/%m/%Y}.")
+    if not signatory_title.strip():
+        raise DomainError("Précisez la qualité du signataire.", field="signatory_title")
+    last_opinion = max(contract.consultations.values_list("given_on", flat=True))
+    if signed_on < last_opinion:
+        raise DomainError(
+            f"La signature ne peut précéder le dernier avis recueilli ({last_opinion:%d/%m/%Y}) (règle R4).",
+            field="signed_on",
+            rule="R4",
+        )
+    error = _approval_end_error(contract, contract.planned_end or signed_on, signed_on)
+    if error:
+        raise DomainError(error, field="signed_on", rule="R3")
+    party.signed_on, party.signatory_title = signed_on, signatory_title.strip()
+    party.save(update_fields=["signed_on", "signatory_title"])
+    if contract.parties.filter(signed_on__isnull=True).exists():
+        return contract
+    start = max(contract.parties.values_list("signed_on", flat=True))
+    end = contract.planned_end
+    if end is None:
+        raise DomainError("Renseignez la fin prévue du contrat avant la dernière signature.", field="planned_end")
+    for check in (_duration_error(start, end), _approval_end_error(contract, end, start)):
+        if check:
+            raise DomainError(check, rule="R2" if "R2" in check else "R3")
+    contract.start, contract.end, contract.status = start, end, ContractStatus.IN_FORCE
+    contract.save(update_fields=["start", "end", "status", "updated_at"])
+    record_version(contract, label="Signature par toutes les parties", on=start)
+    return contract
+
+
+@transaction.atomic
+def open_amendment(
+    *, by, contract: Contract, kind: str, summary: str, on: dt.date, new_end: dt.date | None = None
+) -> Amendment:
+    _require(by, Perm.CONTRACT_EDIT, contract)
+    contract = _lock(contract)
+    if contract.status_on(on) != ContractStatus.IN_FORCE:
+        raise DomainError("Seul un contrat en vigueur peut faire l'objet d'un avenant (règle R7).", rule="R7")
+    if contract.amendments.filter(status=AmendmentStatus.OPEN).exists():
+        raise DomainError("Un avenant est déjà en cours : faites-le signer avant d'en ouvrir un autre.", rule="R7")
+    if not summary.strip():
+        raise DomainError("Décrivez l'objet de l'avenant.", field="summary")
+    if kind == AmendmentKind.EXTENSION:
+        if new_end is None:
+            raise DomainError("Une prolongation précise la nouvelle date de fin.", field="new_end", rule="R7")
+        if new_end <= contract.end:
+            raise DomainError("Une prolongation repousse la date de fin du contrat.", field="new_end")
+        _check_end(contract, new_end, on)
+    number = (contract.amendments.aggregate(n=Max("number"))["n"] or 0) + 1
+    return Amendment.objects.create(
+        contract=contract, number=number, kind=kind, summary=summary.strip(), new_end=new_end, opened_on=on
+    )
+
+
+def _check_end(contract: Contract, end: dt.date, on: dt.date) -> None:
+    error = _duration_error(contract.start, end)
+    if error:
+        raise DomainError(error, field="new_end", rule="R2")
+    error = _approval_end_error(contract, end, on)
+    if error:
+        raise DomainError(error, field="new_end", rule="R3")
+
+
+@transaction.atomic
+def sign_amendment(
+    *, by, amendment: Amendment, party: ContractParty, signed_on: dt.date, signatory_title: str
+) -> Amendment:
+    """R7: the amendment applies once every party has signed it; the signed state becomes a new version."""
+    contract = amendment.contract
+    _require(by, Perm.CONTRACT_EDIT, contract)
+    contract = _lock(contract)
+    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    if amendment.status != AmendmentStatus.OPEN:
+        raise DomainError("Cet avenant est déjà appliqué.")
+    party = contract.parties.get(pk=party.pk)
+    if amendment.signatures.filter(party=party).exists():
+        raise DomainError(f"{party} a déjà signé cet avenant.")
+    if signed_on < amendment.opened_on:
+        raise DomainError("La signature ne peut précéder l'ouverture de l'avenant.", field="signed_on")
+    if not signatory_title.strip():
+        raise DomainError("Précisez la qualité du signataire.", field="signatory_title")
+    AmendmentSignature.objects.create(
+        amendment=amendment, party=party, signed_on=signed_on, signatory_title=signatory_title.strip()
+    )
+    if amendment.signatures.count() < contract.parties.count():
+        return amendment
+    if amendment.kind == AmendmentKind.EXTENSION:
+        _check_end(contract, amendment.new_end, signed_on)
+        contract.end = amendment.new_end
+        contract.save(update_fields=["end", "updated_at"])
+    amendment.status, amendment.applied_on = AmendmentStatus.APPLIED, signed_on
+    amendment.save(update_fields=["status", "applied_on"])
+    record_version(contract, label=f"Avenant n° {amendment.number} — {amendment.get_kind_display()}", on=signed_on)
+    return amendment
+
+
+@transaction.atomic
+def terminate(
+    *,
+    by,
+    contract: Contract,
+    party: ContractParty,
+    notified_on: dt.date,
+    effective_on: dt.date,
+    reason: str,
+    registered_letter_reference: str,
+) -> Termination:
+    """R8: a party denounces the contract by registered letter; the contract ends at the effective date."""
+    _require(by, Perm.CONTRACT_EDIT, contract)
+    contract = _lock(contract)
+    if contract.status != ContractStatus.IN_FORCE:
+        raise DomainError("Seul un contrat en vigueur peut être dénoncé (règle R8).", rule="R8")
+    party = contract.parties.get(pk=party.pk)
+    if not reason.strip():
+        raise DomainError("Indiquez le motif de la dénonciation (règle R8).", field="reason", rule="R8")
+    if not registered_letter_reference.strip():
+        raise DomainError(
+            "Indiquez la référence du courrier recommandé avec accusé de réception (règle R8).",
+            field="registered_letter_reference",
+            rule="R8",
+        )
+    if effective_on < notified_on:
+        raise DomainError("La dénonciation ne peut prendre effet avant sa notification.", field="effective_on")
+    if not (contract.start <= effective_on <= contract.end):
+        raise DomainError(
+            f"La date d'effet doit tomber pendant le contrat ({contract.start:%d/%m/%Y} – {contract.end:%d/%m/%Y}).",
+            field="effective_on",
+        )
+    termination = Termination.objects.create(
+        contract=contract,
+        party=party,
+        notified_on=notified_on,
+        effective_on=effective_on,
+        reason=reason.strip(),
+        registered_letter_reference=registered_letter_reference.strip(),
+    )
+    contract.status, contract.end = ContractStatus.TERMINATED, effective_on
+    contract.save(update_fields=["status", "end", "updated_at"])
+    record_version(contract, label=f"Dénonciation par {party}", on=effective_on)
+    return termination

@@ -1,0 +1,291 @@
+"""Editing a contract's content: general terms, action sheets, commitments, indicators and targets, annexed
+conventions, comments. Every function checks that the contract may change now (a draft, or a signed contract
+with an open amendment — R7) and runs in one transaction."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F, Max
+
+from cpom.accounts.permissions import Perm
+from cpom.core.errors import DomainError
+from cpom.indicators.enums import IndicatorLevel, IndicatorScope, ValueType
+from cpom.indicators.models import Indicator, Theme
+from cpom.organisations.enums import OrganisationKind
+from cpom.plans.models import CogProgramme, PrstAction
+
+from .enums import AxisKind, ContractStatus, PartyRole
+from .lifecycle import _approval_end_error, _duration_error, check_editable, sync_indicators
+from .models import (
+    Action,
+    Axis,
+    BilateralConvention,
+    Commitment,
+    CommitmentTemplate,
+    Contract,
+    ContractComment,
+    ContractIndicator,
+    Target,
+)
+
+
+def _touch(contract: Contract) -> None:
+    Contract.objects.filter(pk=contract.pk).update(version=F("version") + 1)
+
+
+@dataclass
+class GeneralTerms:
+    title: str
+    context: str
+    general_objectives: str
+    pdp_cell_composition: str
+    planned_end: dt.date | None
+    signature_place: str
+
+
+@transaction.atomic
+def update_general_terms(*, by, contract: Contract, terms: GeneralTerms, on: dt.date) -> Contract:
+    check_editable(by=by, contract=contract)
+    if not terms.title.strip():
+        raise DomainError("Le contrat doit avoir un intitulé.", field="title")
+    if terms.planned_end:
+        if contract.is_signed and contract.start:
+            raise DomainError(
+                "La fin d'un contrat signé se modifie par un avenant de prolongation (règle R7).",
+                field="planned_end",
+                rule="R7",
+            )
+        error = _duration_error(on, terms.planned_end)
+        if error and "R2" in error:
+            raise DomainError(error, field="planned_end", rule="R2")
+        error = _approval_end_error(contract, terms.planned_end, on)
+        if error:
+            raise DomainError(error, field="planned_end", rule="R3")
+    for name, value in vars(terms).items():
+        setattr(contract, name, value.strip() if isinstance(value, str) else value)
+    contract.save()
+    _touch(contract)
+    return contract
+
+
+@dataclass
+class ActionData:
+    title: str
+    theme: Theme | None
+    objective: str = ""
+    method: str = ""
+    calendar: str = ""
+    means_spsti: str = ""
+    means_state: str = ""
+    means_caisse: str = ""
+    prst_actions: list[PrstAction] | None = None
+    pps_priorities: list | None = None
+    cog_programmes: list[CogProgramme] | None = None
+
+
+@transaction.atomic
+def save_action(*, by, axis: Axis, data: ActionData, action: Action | None = None) -> Action:
+    contract = axis.contract
+    check_editable(by=by, contract=contract)
+    if not data.title.strip():
+        raise DomainError("Donnez un intitulé à la fiche action.", field="title")
+    if axis.kind == AxisKind.PREVENTION and data.theme is None:
+        raise DomainError("Une action de l'axe « prévention » porte sur une thématique de risque.", field="theme")
+    spsti_ids = set(contract.parties.filter(role=PartyRole.SPSTI).values_list("organisation_id", flat=True))
+    foreign = [p for p in data.pps_priorities or [] if p.project.spsti_id not in spsti_ids]
+    if foreign:
+        raise DomainError("Une priorité choisie n'appartient pas au projet d'un service du contrat.", field="pps")
+    foreign_prst = [a for a in data.prst_actions or [] if a.plan.region_id != contract.region_id]
+    if foreign_prst:
+        raise DomainError("Une action du PRST choisie n'est pas celle de la région du contrat.", field="prst")
+    created = action is None
+    if action is None:
+        number = (axis.actions.aggregate(n=Max("number"))["n"] or 0) + 1
+        action = Action(axis=axis, number=number)
+    for name in ("title", "objective", "method", "calendar", "means_spsti", "means_state", "means_caisse"):
+        setattr(action, name, getattr(data, name).strip())
+    action.theme = data.theme
+    action.save()
+    for relation, chosen in (
+        (action.prst_actions, data.prst_actions),
+        (action.pps_priorities, data.pps_priorities),
+        (action.cog_programmes, data.cog_programmes),
+    ):
+        if chosen or not created:
+            relation.set(chosen or [])
+    sync_indicators(contract)
+    _touch(contract)
+    return action
+
+
+@transaction.atomic
+def delete_action(*, by, action: Action) -> None:
+    contract = action.axis.contract
+    check_editable(by=by, contract=contract)
+    action.delete()
+    sync_indicators(contract)
+    _touch(contract)
+
+
+@transaction.atomic
+def add_axis(*, by, contract: Contract, title: str, description: str = "") -> Axis:
+    check_editable(by=by, contract=contract)
+    if not title.strip():
+        raise DomainError("Donnez un intitulé à l'axe.", field="title")
+    number = (contract.axes.aggregate(n=Max("number"))["n"] or 0) + 1
+    axis = Axis.objects.create(
+        contract=contract, number=number, kind=AxisKind.OTHER, title=title.strip(), description=description
+    )
+    _touch(contract)
+    return axis
+
+
+@transaction.atomic
+def update_axis(*, by, axis: Axis, title: str, description: str) -> Axis:
+    check_editable(by=by, contract=axis.contract)
+    if not title.strip():
+        raise DomainError("Donnez un intitulé à l'axe.", field="title")
+    axis.title, axis.description = title.strip(), description.strip()
+    axis.save(update_fields=["title", "description"])
+    _touch(axis.contract)
+    return axis
+
+
+@transaction.atomic
+def add_commitments_from_catalogue(*, by, contract: Contract, templates: list[CommitmentTemplate]) -> int:
+    check_editable(by=by, contract=contract)
+    start = contract.commitments.aggregate(n=Max("position"))["n"] or 0
+    existing = set(contract.commitments.values_list("party_role", "text"))
+    new = [
+        Commitment(
+            contract=contract,
+            party_role=template.party_role,
+            category=template.category,
+            text=template.text,
+            position=start + index,
+        )
+        for index, template in enumerate(templates, start=1)
+        if (template.party_role, template.text) not in existing
+    ]
+    Commitment.objects.bulk_create(new)
+    _touch(contract)
+    return len(new)
+
+
+@transaction.atomic
+def save_commitment(
+    *, by, contract: Contract, party_role: str, category: str, text: str, commitment: Commitment | None = None
+) -> Commitment:
+    check_editable(by=by, contract=contract)
+    if not text.strip():
+        raise DomainError("Rédigez l'engagement.", field="text")
+    if commitment is None:
+        position = (contract.commitments.aggregate(n=Max("position"))["n"] or 0) + 1
+        commitment = Commitment(contract=contract, position=position)
+    commitment.party_role, commitment.category, commitment.text = party_role, category, text.strip()
+    commitment.save()
+    _touch(contract)
+    return commitment
+
+
+@transaction.atomic
+def delete_commitment(*, by, commitment: Commitment) -> None:
+    check_editable(by=by, contract=commitment.contract)
+    commitment.delete()
+    _touch(commitment.contract)
+
+
+@transaction.atomic
+def add_specific_indicator(
+    *,
+    by,
+    contract: Contract,
+    label: str,
+    value_type: str = ValueType.INTEGER,
+    level: str = "",
+    theme: Theme | None = None,
+    action: Action | None = None,
+) -> ContractIndicator:
+    """An indicator proper to this contract (scope "contrat"), added to the catalogue under the contract's code."""
+    check_editable(by=by, contract=contract)
+    if not label.strip():
+        raise DomainError("Donnez un libellé à l'indicateur.", field="label")
+    if level and level not in IndicatorLevel.values:
+        raise DomainError(
+            "Niveau d'indicateur inconnu (moyens, résultat intermédiaire, résultat — R13).", field="level"
+        )
+    if action is not None and action.axis.contract_id != contract.pk:
+        raise DomainError("Cette action n'appartient pas au contrat.", field="action")
+    count = Indicator.objects.filter(code__startswith=f"{contract.reference}-").count()
+    indicator = Indicator.objects.create(
+        code=f"{contract.reference}-{count + 1:02d}",
+        label=label.strip(),
+        scope=IndicatorScope.CONTRACT,
+        value_type=value_type,
+        level=level,
+        rule=">= 0" if value_type == ValueType.INTEGER else "",
+        source=f"Contrat {contract.reference}",
+    )
+    if theme is not None:
+        indicator.themes.add(theme)
+    row = ContractIndicator.objects.create(contract=contract, indicator=indicator, theme=theme, action=action)
+    _touch(contract)
+    return row
+
+
+@transaction.atomic
+def set_targets(*, by, row: ContractIndicator, targets: dict[int, str]) -> None:
+    """Optional yearly targets (R13); an empty value removes the year's target."""
+    contract = row.contract
+    check_editable(by=by, contract=contract)
+    first = (contract.start or contract.negotiation_started_on).year
+    last = (contract.end or contract.planned_end or dt.date(first + 4, 12, 31)).year
+    for year, value in targets.items():
+        if not first <= year <= last:
+            raise DomainError(
+                f"L'année {year} est hors de la durée du contrat ({first}–{last}).", field=f"cible_{year}"
+            )
+        value = (value or "").strip()
+        if value and row.indicator.value_type == ValueType.INTEGER and not value.replace("\u202f", "").isdigit():
+            raise DomainError(
+                f"La cible {year} de « {row.indicator.label} » doit être un nombre entier positif.",
+                field=f"cible_{year}",
+            )
+    for year, value in targets.items():
+        value = (value or "").strip().replace("\u202f", "")
+        if value:
+            Target.objects.update_or_create(contract_indicator=row, year=year, defaults={"value": value})
+        else:
+            Target.objects.filter(contract_indicator=row, year=year).delete()
+    _touch(contract)
+
+
+@transaction.atomic
+def add_convention(
+    *, by, contract: Contract, caisse, title: str, reference: str = "", signed_on: dt.date | None = None
+) -> BilateralConvention:
+    """R10: bilateral CARSAT–SPSTI conventions are annexed to the contract."""
+    check_editable(by=by, contract=contract)
+    if caisse.kind != OrganisationKind.CAISSE or not contract.parties.filter(organisation=caisse).exists():
+        raise DomainError("La convention bilatérale lie une caisse partie au contrat (règle R10).", field="caisse")
+    if not title.strip():
+        raise DomainError("Indiquez l'objet de la convention.", field="title")
+    convention = BilateralConvention.objects.create(
+        contract=contract, caisse=caisse, title=title.strip(), reference=reference.strip(), signed_on=signed_on
+    )
+    _touch(contract)
+    return convention
+
+
+@transaction.atomic
+def add_comment(*, by, contract: Contract, text: str) -> ContractComment:
+    if not (by.can(Perm.CONTRACT_COMMENT) or by.can(Perm.CONTRACT_EDIT)):
+        raise DomainError("Votre rôle ne permet pas de commenter un contrat.")
+    if not Contract.objects.visible_to(by).filter(pk=contract.pk).exists():
+        raise DomainError("Ce contrat n'est pas dans votre périmètre.")
+    if contract.status not in (ContractStatus.DRAFT, ContractStatus.CONSULTATION):
+        raise DomainError("On commente un projet de contrat, pas un contrat prêt à signer ou signé.")
+    if not text.strip():
+        raise DomainError("Le commentaire est vide.", field="text")
+    return ContractComment.objects.create(contract=contract, author=by, text=text.strip())
