@@ -163,7 +163,7 @@ class Contract(models.Model):
                 violation_error_message="La fin du contrat doit être postérieure à son entrée en vigueur.",
             ),
             models.CheckConstraint(
-                condition=~Q(status__in=[s.value for s in SIGNED_STATUSES])
+                condition=~Q(status__in=sorted(s.value for s in SIGNED_STATUSES))
                 | (Q(start__isnull=False) & Q(end__isnull=False)),
                 name="signed_contract_has_dates",
                 violation_error_message="Un contrat signé a une date d'entrée en vigueur et une date de fin.",
