@@ -5,5 +5,6 @@ urlpatterns = [
     path("", include("cpom.core.urls")),
     path("comptes/", include("cpom.accounts.urls")),
     path("", include("cpom.organisations.urls")),
+    path("", include("cpom.contracts.urls")),
     path("gestion/", admin.site.urls),
 ]

@@ -5,6 +5,8 @@ from .permissions import Perm
 _NAV = [
     ("Accueil", "core:home", None),
     ("Registre des services", "organisations:spsti_list", Perm.REGISTRY_VIEW),
+    ("Contrats", "contracts:contract_list", Perm.CONTRACT_VIEW),
+    ("Campagnes", "contracts:campaign_list", Perm.CONTRACT_VIEW),
     ("Institutions", "organisations:organisation_list", Perm.ORGANISATIONS_VIEW),
     ("Gestion", "admin:index", Perm.ADMIN_SITE),
 ]

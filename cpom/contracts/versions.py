@@ -36,7 +36,7 @@ def snapshot(contract: Contract) -> dict:
     indicators = {}
     for row in contract.indicators.select_related("indicator", "theme").prefetch_related("targets"):
         key = row.indicator.label + (f" — {row.theme.label}" if row.theme else "")
-        indicators[key] = {f"cible {target.year}": target.value for target in row.targets.all()}
+        indicators[key] = {"suivi": "oui"} | {f"cible {target.year}": target.value for target in row.targets.all()}
     commitments = {}
     for commitment in contract.commitments.all():
         commitments.setdefault(commitment.get_party_role_display(), []).append(commitment.text)
