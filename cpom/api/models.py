@@ -1,0 +1,58 @@
+import hashlib
+import hmac
+import secrets
+
+from django.db import models
+from django.utils import timezone
+
+PREFIX_LENGTH = 8
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A personal access token for the API. Only its hash is stored; the key is shown once, at creation."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="api_tokens")
+    label = models.CharField("libellé", max_length=100)
+    prefix = models.CharField("préfixe", max_length=PREFIX_LENGTH, unique=True)
+    key_hash = models.CharField("empreinte", max_length=64)
+    created_at = models.DateTimeField("créé le", default=timezone.now)
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, *, user, label: str) -> tuple["ApiToken", str]:
+        prefix = secrets.token_hex(PREFIX_LENGTH // 2)
+        secret = secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, label=label.strip() or "Jeton", prefix=prefix, key_hash=_digest(secret))
+        return token, f"cpom_{prefix}_{secret}"
+
+    @classmethod
+    def authenticate(cls, key: str):
+        """The user of a valid, unrevoked key, else None. Compares digests in constant time."""
+        parts = key.split("_", 2)
+        if len(parts) != 3 or parts[0] != "cpom":
+            return None
+        token = cls.objects.active().select_related("user").filter(prefix=parts[1]).first()
+        if token is None or not hmac.compare_digest(token.key_hash, _digest(parts[2])):
+            return None
+        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token.user
