@@ -8,6 +8,7 @@ _NAV = [
     ("Contrats", "contracts:contract_list", Perm.CONTRACT_VIEW),
     ("Campagnes", "contracts:campaign_list", Perm.CONTRACT_VIEW),
     ("Institutions", "organisations:organisation_list", Perm.ORGANISATIONS_VIEW),
+    ("Jetons d'API", "api_tokens:token_list", None),
     ("Gestion", "admin:index", Perm.ADMIN_SITE),
 ]
 

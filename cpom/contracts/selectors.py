@@ -90,7 +90,10 @@ def contract_detail(user, pk: int, *, today: dt.date | None = None) -> Contract:
         with_current_status(Contract.objects.visible_to(user), today)
         .select_related("region", "campaign", "termination__party__organisation")
         .prefetch_related(
-            Prefetch("parties", queryset=_parties_in_order(ContractParty.objects.select_related("organisation"))),
+            Prefetch(
+                "parties",
+                queryset=_parties_in_order(ContractParty.objects.select_related("organisation__spsti")),
+            ),
             Prefetch(
                 "axes",
                 queryset=Axis.objects.prefetch_related(

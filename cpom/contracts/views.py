@@ -39,6 +39,7 @@ from .forms import (
     VersionCompareForm,
 )
 from .models import Action, Amendment, Axis, Commitment, Contract, ContractIndicator
+from .sizing import contract_sizing
 from .versions import diff
 
 PAGE_SIZE = 20
@@ -156,6 +157,7 @@ def contract_detail(request, pk: int):
             if contract.status == ContractStatus.DRAFT
             else [],
             "comment_form": CommentForm(),
+            "sizing": contract_sizing(contract),
             "statuses": ContractStatus,
         },
     )

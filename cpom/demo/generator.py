@@ -7,6 +7,7 @@ accounts' passwords. Requires the reference data (`load_reference`).
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +16,7 @@ from cpom.accounts.enums import Role
 from cpom.accounts.models import User
 from cpom.core.dates import add_years
 from cpom.indicators.models import Theme
-from cpom.organisations.enums import SpstiCategory
+from cpom.organisations.enums import CpomMaturity, SpstiCategory
 from cpom.organisations.models import Approval, Organisation, ServiceProject, ServiceProjectPriority, Spsti
 from cpom.organisations.rules import approval_last_day
 from cpom.organisations.siret import LA_POSTE_SIREN, luhn_complete
@@ -29,6 +30,7 @@ DEMO_PASSWORD = "Cpom-Demo-2026!"
 DEMO_DOMAIN = "cpom.test"
 SECOND_BRETAGNE_SERVICE = "SPSTI-53-002"
 ALIGNED_REGION = "93"
+TENTH = Decimal("0.1")
 
 # (e-mail local part, role, organisation code, label shown as the account's name)
 DEMO_ACCOUNTS = [
@@ -231,6 +233,9 @@ class _Builder:
                 member_companies=L.FLAGSHIP["member_companies"],
                 city=L.FLAGSHIP["city"],
                 address=L.FLAGSHIP["address"],
+                medical_staff_fte=Decimal("41.5"),
+                prevention_staff_fte=Decimal("48.0"),
+                cpom_maturity=CpomMaturity.EXPERIENCED,
             )
         else:
             name = self._name(row)
@@ -244,6 +249,9 @@ class _Builder:
                 headquarters_department=row["hq"],
                 employees_followed=row["size"],
                 member_companies=max(40, int(row["size"] / self.rng.uniform(8, 14))),
+                medical_staff_fte=Decimal(round(row["size"] / self.rng.uniform(3500, 7500), 1)).quantize(TENTH),
+                prevention_staff_fte=Decimal(round(row["size"] / self.rng.uniform(4000, 9000), 1)).quantize(TENTH),
+                cpom_maturity=self.rng.choices(list(CpomMaturity), weights=[2, 4, 4])[0],
             )
         spsti.save()
         spsti.departments.set(row["departments"])

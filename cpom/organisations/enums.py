@@ -39,3 +39,11 @@ class ApprovalStatus(models.TextChoices):
     EXPIRED = "expire", "Agrément expiré"
     CONDITIONAL = "conditionnel", "Agrément conditionnel"
     NONE = "aucun", "Sans agrément"
+
+
+class CpomMaturity(models.TextChoices):
+    """How ready the service's teams are to run contract actions (report 001 §220)."""
+
+    FIRST = "debutant", "Premier CPOM ou objectifs précédents non atteints"
+    PARTIAL = "intermediaire", "Objectifs précédents partiellement atteints"
+    EXPERIENCED = "confirme", "Équipes expérimentées, objectifs précédents atteints"

@@ -7,7 +7,7 @@ from django.utils import timezone
 from cpom.core.dates import add_months
 from cpom.core.scope import Scope, ScopeKind
 
-from .enums import ApprovalStatus, CaisseType, OrganisationKind, SpstiCategory
+from .enums import ApprovalStatus, CaisseType, CpomMaturity, OrganisationKind, SpstiCategory
 from .validators import validate_siret
 
 EXPIRING_WINDOW_MONTHS = 6
@@ -169,6 +169,15 @@ class Spsti(Organisation):
     )
     employees_followed = models.PositiveIntegerField("salariés suivis")
     member_companies = models.PositiveIntegerField("entreprises adhérentes")
+    medical_staff_fte = models.DecimalField(
+        "médecins du travail (ETP)", max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    prevention_staff_fte = models.DecimalField(
+        "intervenants en prévention et infirmiers (ETP)", max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    cpom_maturity = models.CharField(
+        "maturité des équipes pour un CPOM", max_length=20, choices=CpomMaturity.choices, blank=True
+    )
     dissolved_on = models.DateField("dissous le", null=True, blank=True)
     merged_into = models.ForeignKey(
         "self",
