@@ -1,11 +1,16 @@
 """Every page of the registry passes axe-core (WCAG 2.1 A/AA rules) in a real Chromium, for each kind of user."""
 
+import datetime as dt
+
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from cpom.accounts.models import User
+from cpom.contracts import lifecycle
+from cpom.contracts.models import Campaign, Contract
+from cpom.contracts.views import TABS as CONTRACT_TABS
 from cpom.demo.generator import load_demo
 from cpom.organisations.models import Organisation, Spsti
 from cpom.reference.loader import load_reference
@@ -84,6 +89,49 @@ def test_registry_pages_pass_axe_for_the_dreets_agent(open_as, live_server, land
         reverse("organisations:organisation_detail", args=[caisse.pk]),
     ]
     assert _check(open_as("dreets-bretagne@cpom.test"), live_server, paths) == {}
+
+
+def test_contract_and_campaign_pages_pass_axe_for_the_dreets_agent(open_as, live_server, landscape):
+    contract = Contract.objects.get(parties__organisation__code="SPSTI-PST35", generation=3)
+    campaign = Campaign.objects.get(region_id="53", generation=3)
+    detail = reverse("contracts:contract_detail", args=[contract.pk])
+    paths = [
+        reverse("contracts:contract_list"),
+        reverse("contracts:contract_list") + "?status=en_vigueur&expiring=on",
+        *[f"{detail}?onglet={tab}" for tab, _ in CONTRACT_TABS],
+        reverse("contracts:version_compare", args=[contract.pk]),
+        reverse("contracts:contract_create"),
+        reverse("contracts:amendment_create", args=[contract.pk]),
+        reverse("contracts:termination_create", args=[contract.pk]),
+        reverse("contracts:campaign_list"),
+        reverse("contracts:campaign_detail", args=[campaign.pk]),
+        reverse("api_tokens:token_list"),
+    ]
+    assert _check(open_as("dreets-bretagne@cpom.test"), live_server, paths) == {}
+
+
+def test_the_editing_forms_of_a_draft_and_of_the_frame_pass_axe(open_as, live_server, landscape):
+    admin = User.objects.get(email="admin@cpom.test")
+    draft = lifecycle.create_draft(
+        by=admin, services=[Spsti.objects.get(code="SPSTI-53-002")], generation=3, on=dt.date.today()
+    )
+    axis = draft.axes.first()
+    campaign = Campaign.objects.get(region_id="53", generation=3)
+    paths = [
+        reverse("contracts:general_terms", args=[draft.pk]),
+        reverse("contracts:action_create", args=[draft.pk, axis.pk]),
+        reverse("contracts:commitments_catalogue", args=[draft.pk]),
+        reverse("contracts:indicator_create", args=[draft.pk]),
+        reverse("contracts:convention_create", args=[draft.pk]),
+        reverse("contracts:contract_detail", args=[draft.pk]) + "?onglet=historique",
+    ]
+    assert _check(open_as("dreets-bretagne@cpom.test"), live_server, paths) == {}
+    pilot_paths = [
+        reverse("contracts:priority_themes", args=[campaign.pk]),
+        reverse("contracts:group_create", args=[campaign.pk]),
+        reverse("contracts:regional_indicator_create", args=[campaign.pk]),
+    ]
+    assert _check(open_as("pilote-bretagne@cpom.test"), live_server, pilot_paths) == {}
 
 
 def test_the_pages_of_a_service_referent_and_of_a_social_partner_pass_axe(open_as, live_server, landscape):
