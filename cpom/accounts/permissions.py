@@ -22,6 +22,9 @@ class Perm(StrEnum):
     CONTRACT_EDIT = "contracts.edit"  # draft, send for consultation, record signatures, amendments, termination
     CONTRACT_COMMENT = "contracts.comment"  # a service comments the drafts of its own contracts
     CONTRACT_OPINION = "contracts.opinion"  # the ARS records its opinion (R4)
+    REPORT_VIEW = "reports.view"  # read the annual reports of the scope
+    REPORT_FILL = "reports.fill"  # a service fills and submits its own reports
+    REPORT_REVIEW = "reports.review"  # validate, return, reopen (DREETS and caisse agents)
     CAMPAIGN_EDIT = "campaigns.edit"  # the regional frame: priority themes, thematic groups, regional indicators
     ADMIN_SITE = "admin.site"
 
@@ -37,17 +40,22 @@ _READ = {Perm.REGISTRY_VIEW, Perm.REGISTRY_SUMMARY, Perm.ORGANISATIONS_VIEW}
 
 ROLE_RULES: dict[Role, RoleRule] = {
     Role.SPSTI_REFERENT: RoleRule(
-        frozenset({OrganisationKind.SPSTI}), frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.CONTRACT_COMMENT})
+        frozenset({OrganisationKind.SPSTI}),
+        frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.CONTRACT_COMMENT, Perm.REPORT_VIEW, Perm.REPORT_FILL}),
     ),
     Role.DREETS_AGENT: RoleRule(
         frozenset({OrganisationKind.DREETS}),
-        frozenset(_READ | {Perm.REGISTRY_EDIT, Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT}),
+        frozenset(
+            _READ | {Perm.REGISTRY_EDIT, Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT, Perm.REPORT_VIEW, Perm.REPORT_REVIEW}
+        ),
     ),
     Role.CAISSE_AGENT: RoleRule(
-        frozenset({OrganisationKind.CAISSE}), frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT})
+        frozenset({OrganisationKind.CAISSE}),
+        frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT, Perm.REPORT_VIEW, Perm.REPORT_REVIEW}),
     ),
     Role.REGIONAL_PILOT: RoleRule(
-        frozenset({OrganisationKind.DREETS}), frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.CAMPAIGN_EDIT})
+        frozenset({OrganisationKind.DREETS}),
+        frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.CAMPAIGN_EDIT, Perm.REPORT_VIEW}),
     ),
     Role.ARS_READER: RoleRule(
         frozenset({OrganisationKind.ARS}), frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.CONTRACT_OPINION})
@@ -58,12 +66,15 @@ ROLE_RULES: dict[Role, RoleRule] = {
         frozenset({Perm.REGISTRY_SUMMARY, Perm.ORGANISATIONS_VIEW, Perm.CONTRACT_VIEW}),
     ),
     Role.NATIONAL: RoleRule(
-        frozenset({OrganisationKind.DGT, OrganisationKind.CNAM}), frozenset(_READ | {Perm.CONTRACT_VIEW})
+        frozenset({OrganisationKind.DGT, OrganisationKind.CNAM}),
+        frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.REPORT_VIEW}),
     ),
     Role.ADMIN: RoleRule(
         frozenset(OrganisationKind),
         frozenset(
-            _READ | {Perm.REGISTRY_EDIT, Perm.ADMIN_SITE, Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT, Perm.CAMPAIGN_EDIT}
+            _READ
+            | {Perm.REGISTRY_EDIT, Perm.ADMIN_SITE, Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT, Perm.CAMPAIGN_EDIT}
+            | {Perm.REPORT_VIEW, Perm.REPORT_REVIEW}
         ),
         False,
     ),

@@ -1,0 +1,283 @@
+"""Filling and reviewing an annual report, as guarded functions used by the form, the imports and the API.
+
+Every write is all-or-nothing: values are parsed and checked (types and rules) before anything is saved; a
+stale write (the report's version moved on since it was read) is refused with the other changes named; every
+change of every value is kept with who, when, before, after and the channel.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from cpom.accounts.permissions import Perm
+from cpom.contracts.models import ContractParty
+from cpom.core.errors import DomainError
+from cpom.core.scope import ScopeKind
+
+from . import rules
+from .enums import Channel, EventKind, ProgressStatus, ReportStatus
+from .layout import report_layout
+from .models import ActionProgress, Report, ReportEvent, Value, ValueChange
+
+
+def reports_visible_to(user):
+    if user is None or not user.is_authenticated or not user.can(Perm.REPORT_VIEW):
+        return Report.objects.none()
+    scope = user.scope
+    match scope.kind:
+        case ScopeKind.NATION:
+            return Report.objects.all()
+        case ScopeKind.REGION:
+            return Report.objects.filter(contract__region_id=scope.region_code)
+        case ScopeKind.DEPARTMENTS:
+            party = ContractParty.objects.filter(
+                contract_id=OuterRef("contract_id"), organisation_id=user.organisation_id
+            )
+            return Report.objects.filter(Exists(party))
+        case ScopeKind.SPSTI:
+            return Report.objects.filter(spsti_id=scope.spsti_id)
+    return Report.objects.none()
+
+
+class StaleReport(DomainError):
+    """Someone saved the report since this version was read; nothing was written."""
+
+    def __init__(self, message: str, changes: list[ValueChange]):
+        super().__init__(message, rule="version")
+        self.changes = changes
+
+
+@dataclass(frozen=True)
+class ValueProblem:
+    key: str
+    message: str
+
+
+class InvalidValues(DomainError):
+    def __init__(self, problems: list[ValueProblem]):
+        super().__init__(f"{len(problems)} valeur(s) à corriger : " + " ".join(p.message for p in problems[:5]))
+        self.problems = problems
+
+
+def stored_text(value: Value) -> str:
+    if value.integer is not None:
+        return str(value.integer)
+    if value.date is not None:
+        return value.date.strftime("%d/%m/%Y")
+    return value.text
+
+
+def current_values(report: Report) -> dict[str, str]:
+    return {f"{v.indicator_id}|{v.theme_id or ''}": stored_text(v) for v in report.values.all() if stored_text(v) != ""}
+
+
+def _require_fill(by, report: Report) -> None:
+    if not by.can(Perm.REPORT_FILL) or not reports_visible_to(by).filter(pk=report.pk).exists():
+        raise DomainError("Seul le service concerné saisit son rapport.")
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise DomainError(
+            f"Le rapport est « {report.get_status_display()} » : il ne se modifie plus "
+            "(un rapport validé est verrouillé ; un agent peut le rouvrir en motivant)."
+        )
+
+
+def check_values(report: Report, raw: dict[str, str]) -> tuple[dict[str, object], list[ValueProblem]]:
+    """Parse and check every submitted cell of the report's layout; keys outside the layout are refused."""
+    layout = report_layout(report.contract)
+    cells = {cell.key: cell for cell in layout.cells()}
+    typed: dict[str, object] = {}
+    problems: list[ValueProblem] = []
+    for key in raw:
+        if key not in cells:
+            problems.append(ValueProblem(key, f"« {key} » ne fait pas partie du rapport de ce contrat."))
+    for key, cell in cells.items():
+        if key not in raw:
+            continue
+        theme_label = cell.theme.label if cell.theme else None
+        try:
+            typed[key] = rules.parse(cell.indicator, raw[key], theme_label)
+        except ValueError as error:
+            problems.append(ValueProblem(key, str(error)))
+    existing = {k: v for k, v in _existing_typed(report).items()}
+    merged = existing | typed
+    for key, value in typed.items():
+        cell = cells[key]
+        parent_value = None
+        if cell.indicator.parent_id:
+            parent_value = merged.get(f"{cell.indicator.parent_id}|{cell.theme.code if cell.theme else ''}")
+        message = rules.check(
+            cell.indicator,
+            value,
+            year=report.year,
+            theme_label=cell.theme.label if cell.theme else None,
+            parent_value=parent_value,
+        )
+        if message:
+            problems.append(ValueProblem(key, message))
+    # A total lowered under one of its "of which" breaks the child's rule too.
+    for key, value in typed.items():
+        cell = cells[key]
+        for child in cells.values():
+            if child.indicator.parent_id == cell.indicator.code and child.theme == cell.theme:
+                child_value = merged.get(child.key)
+                if isinstance(child_value, int) and isinstance(value, int) and child_value > value:
+                    message = rules.check(
+                        child.indicator,
+                        child_value,
+                        year=report.year,
+                        theme_label=child.theme.label if child.theme else None,
+                        parent_value=value,
+                    )
+                    if message and not any(p.key == child.key for p in problems):
+                        problems.append(ValueProblem(child.key, message))
+    return typed, problems
+
+
+def _existing_typed(report: Report) -> dict[str, object]:
+    out = {}
+    for v in report.values.all():
+        key = f"{v.indicator_id}|{v.theme_id or ''}"
+        out[key] = v.integer if v.integer is not None else (v.date if v.date is not None else (v.text or None))
+    return out
+
+
+@transaction.atomic
+def save_values(
+    *,
+    by,
+    report: Report,
+    values: dict[str, str],
+    version: int,
+    channel: str = Channel.FORM,
+    progress: dict[int, tuple[str, str]] | None = None,
+    comments: str | None = None,
+) -> Report:
+    """Write the given cells (empty string clears one). All-or-nothing; refused when `version` is stale."""
+    report = Report.objects.select_for_update().select_related("contract").get(pk=report.pk)
+    _require_fill(by, report)
+    if report.version != version:
+        changes = list(report.changes.select_related("indicator", "theme", "changed_by").order_by("-changed_at")[:20])
+        raise StaleReport(
+            "Le rapport a été modifié par quelqu'un d'autre depuis que vous l'avez ouvert "
+            f"(version {report.version}, la vôtre : {version}). Rien n'a été enregistré : rechargez-le pour voir "
+            "ses modifications avant de saisir à nouveau.",
+            changes,
+        )
+    typed, problems = check_values(report, values)
+    if progress:
+        action_ids = set(report.contract.axes.values_list("actions__id", flat=True))
+        for action_id, (status, _comment) in progress.items():
+            if action_id not in action_ids:
+                problems.append(ValueProblem(f"action-{action_id}", "Cette action n'appartient pas au contrat."))
+            elif status and status not in ProgressStatus.values:
+                problems.append(ValueProblem(f"action-{action_id}", f"Avancement inconnu : « {status} »."))
+    if problems:
+        raise InvalidValues(problems)
+    stored = {f"{v.indicator_id}|{v.theme_id or ''}": v for v in report.values.all()}
+    layout_cells = {cell.key: cell for cell in report_layout(report.contract).cells()}
+    history = []
+    for key, value in typed.items():
+        before = stored_text(stored[key]) if key in stored else ""
+        cell = layout_cells[key]
+        row = stored.get(key) or Value(report=report, indicator=cell.indicator, theme=cell.theme)
+        row.integer = value if isinstance(value, int) else None
+        row.date = value if isinstance(value, dt.date) else None
+        row.text = value if isinstance(value, str) else ""
+        after = stored_text(row)
+        if after == before:
+            continue
+        row.updated_by = by
+        row.save()
+        history.append(
+            ValueChange(
+                report=report,
+                indicator=cell.indicator,
+                theme=cell.theme,
+                before=before,
+                after=after,
+                changed_by=by,
+                channel=channel,
+            )
+        )
+    ValueChange.objects.bulk_create(history)
+    for action_id, (status, comment) in (progress or {}).items():
+        ActionProgress.objects.update_or_create(
+            report=report, action_id=action_id, defaults={"status": status, "comment": comment.strip()}
+        )
+    if comments is not None:
+        report.comments = comments.strip()
+    report.version += 1
+    report.save()
+    return report
+
+
+# --- workflow -------------------------------------------------------------------------------------------------
+def _event(report: Report, kind: str, by, comment: str = "") -> None:
+    ReportEvent.objects.create(report=report, kind=kind, by=by, comment=comment)
+
+
+@transaction.atomic
+def submit(*, by, report: Report) -> Report:
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _require_fill(by, report)
+    if not report.values.exists():
+        raise DomainError("Le rapport est vide : saisissez au moins une valeur avant de le transmettre.")
+    now = timezone.now()
+    report.status, report.submitted_at = ReportStatus.SUBMITTED, now
+    report.first_submitted_at = report.first_submitted_at or now
+    report.version += 1
+    report.save()
+    _event(report, EventKind.SUBMITTED, by)
+    return report
+
+
+def _require_review(by, report: Report) -> None:
+    if not by.can(Perm.REPORT_REVIEW) or not reports_visible_to(by).filter(pk=report.pk).exists():
+        raise DomainError("Seuls les agents de la DREETS ou de la caisse parties au contrat examinent ce rapport.")
+
+
+@transaction.atomic
+def validate(*, by, report: Report) -> Report:
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _require_review(by, report)
+    if report.status != ReportStatus.SUBMITTED:
+        raise DomainError("Seul un rapport transmis peut être validé.")
+    report.status, report.validated_at = ReportStatus.VALIDATED, timezone.now()
+    report.version += 1
+    report.save()
+    _event(report, EventKind.VALIDATED, by)
+    return report
+
+
+@transaction.atomic
+def return_for_correction(*, by, report: Report, comment: str) -> Report:
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _require_review(by, report)
+    if report.status != ReportStatus.SUBMITTED:
+        raise DomainError("Seul un rapport transmis peut être renvoyé pour correction.")
+    if not comment.strip():
+        raise DomainError("Dites au service ce qu'il doit corriger.", field="comment")
+    report.status = ReportStatus.RETURNED
+    report.version += 1
+    report.save()
+    _event(report, EventKind.RETURNED, by, comment.strip())
+    return report
+
+
+@transaction.atomic
+def reopen(*, by, report: Report, reason: str) -> Report:
+    """A validated report is locked; an agent reopens it with a reason, which stays in its history."""
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    _require_review(by, report)
+    if report.status != ReportStatus.VALIDATED:
+        raise DomainError("Seul un rapport validé peut être rouvert.")
+    if not reason.strip():
+        raise DomainError("La réouverture d'un rapport validé doit être motivée.", field="reason")
+    report.status, report.validated_at = ReportStatus.RETURNED, None
+    report.version += 1
+    report.save()
+    _event(report, EventKind.REOPENED, by, reason.strip())
+    return report
