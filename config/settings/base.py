@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "cpom.organisations",
     "cpom.plans",
     "cpom.contracts",
+    "cpom.reports",
     "cpom.api",
     "cpom.accounts",
     "cpom.reference",
@@ -107,6 +108,9 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The login form posts the e-mail address as "username" (AuthenticationForm): without this, axes looks for an
+# "email" credential (USERNAME_FIELD), records every failure without a username and never locks the account.
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
