@@ -9,6 +9,7 @@ urlpatterns = [
     path("comptes/jetons/", include("cpom.api.urls")),
     path("", include("cpom.organisations.urls")),
     path("", include("cpom.contracts.urls")),
+    path("", include("cpom.reports.urls")),
     path("api/", api_urls()),
     path("gestion/", admin.site.urls),
 ]

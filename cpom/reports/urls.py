@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("rapports/", views.report_list, name="report_list"),
+    path("rapports/<int:pk>/", views.report_detail, name="report_detail"),
+    path("rapports/<int:pk>/valider/", views.report_validate, name="report_validate"),
+    path("rapports/<int:pk>/renvoyer/", views.report_return, name="report_return"),
+    path("rapports/<int:pk>/rouvrir/", views.report_reopen, name="report_reopen"),
+    path("rapports/<int:pk>/historique/", views.value_history, name="value_history"),
+]

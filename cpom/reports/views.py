@@ -1,0 +1,224 @@
+"""Annual report pages: the list of expected reports, the form derived from the contract, review, history."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cpom.accounts.permissions import Perm
+from cpom.core.decorators import require_perm
+from cpom.core.errors import DomainError
+from cpom.core.pages import crumbs
+from cpom.organisations.selectors import regions_in_scope
+
+from . import selectors, services
+from .enums import ProgressStatus, ReportStatus
+from .layout import report_layout
+from .models import Report, ValueChange
+from .services import InvalidValues, StaleReport
+
+
+def _year(request) -> int:
+    default = timezone.localdate().year - 1
+    try:
+        year = int(request.GET.get("annee", default))
+    except ValueError:
+        return default
+    return year if 2000 <= year <= default + 1 else default
+
+
+def _report(request, pk: int) -> Report:
+    try:
+        return services.reports_visible_to(request.user).select_related("spsti", "contract__region").get(pk=pk)
+    except Report.DoesNotExist as error:
+        raise Http404("Rapport introuvable.") from error
+
+
+@require_perm(Perm.REPORT_VIEW)
+def report_list(request):
+    year = _year(request)
+    region = request.GET.get("region", "")
+    state = request.GET.get("etat", "")
+    rows = selectors.report_rows(request.user, year, region=region, state=state)
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "page_title": f"Suivi annuel {year}",
+            "breadcrumb_data": crumbs("Suivi annuel"),
+            "year": year,
+            "years": list(range(timezone.localdate().year, timezone.localdate().year - 6, -1)),
+            "regions": list(regions_in_scope(request.user)),
+            "region": region,
+            "state": state,
+            "states": [selectors.STATE_NOT_STARTED, "brouillon", "transmis", "renvoyé pour correction", "validé"]
+            + ["en retard"],
+            "rows": rows,
+            "is_service": request.user.can(Perm.REPORT_FILL),
+        },
+    )
+
+
+def _cells_context(report: Report, layout, values: dict[str, str], previous: dict[str, str], errors: dict):
+    def cell(c):
+        key = c.key
+        return {
+            "key": key,
+            "indicator": c.indicator,
+            "theme": c.theme,
+            "value": values.get(key, ""),
+            "previous": previous.get(key, ""),
+            "error": errors.get(key, ""),
+            "parent_key": f"{c.indicator.parent_id}|{c.theme.code if c.theme else ''}" if c.indicator.parent_id else "",
+        }
+
+    return {
+        "themes": layout.themes,
+        "volet2": [(indicator, [cell(c) for c in cells]) for indicator, cells in layout.volet2],
+        "blocks": [(title, [cell(c) for c in cells]) for title, cells in layout.blocks],
+        "comments": [cell(c) for c in layout.comments],
+    }
+
+
+@require_perm(Perm.REPORT_VIEW)
+@require_http_methods(["GET", "POST"])
+def report_detail(request, pk: int):
+    report = _report(request, pk)
+    layout = report_layout(report.contract)
+    editable = request.user.can(Perm.REPORT_FILL) and report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
+    values = services.current_values(report)
+    progress = {p.action_id: p for p in report.progress.all()}
+    errors, conflict = {}, None
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied("Ce rapport ne se modifie pas.")
+        posted = {cell.key: request.POST.get(cell.key, "") for cell in layout.cells()}
+        posted_progress = {
+            action.pk: (
+                request.POST.get(f"avancement-{action.pk}", ""),
+                request.POST.get(f"commentaire-{action.pk}", ""),
+            )
+            for action in layout.actions
+        }
+        try:
+            version = int(request.POST.get("version", "0"))
+        except ValueError:
+            version = 0
+        try:
+            report = services.save_values(
+                by=request.user,
+                report=report,
+                values=posted,
+                version=version,
+                progress=posted_progress,
+                comments=request.POST.get("comments", ""),
+            )
+            if "transmettre" in request.POST:
+                services.submit(by=request.user, report=report)
+                messages.success(request, "Le rapport est transmis à la DREETS et à la caisse.")
+            else:
+                messages.success(request, "Le brouillon est enregistré.")
+            return redirect("reports:report_detail", pk=report.pk)
+        except StaleReport as error:
+            conflict = error
+            values = posted
+        except InvalidValues as error:
+            errors = {problem.key: problem.message for problem in error.problems}
+            values = posted
+            messages.error(request, error.message)
+        except DomainError as error:
+            messages.error(request, error.message)
+            values = posted
+    return render(
+        request,
+        "reports/report_form.html",
+        {
+            "page_title": str(report),
+            "breadcrumb_data": crumbs(
+                str(report), (reverse("reports:report_list") + f"?annee={report.year}", "Suivi annuel")
+            ),
+            "report": report,
+            "editable": editable,
+            "can_review": request.user.can(Perm.REPORT_REVIEW),
+            "conflict": conflict,
+            "error_list": list(errors.values()),
+            "actions": [
+                {
+                    "action": action,
+                    "status": progress[action.pk].status if action.pk in progress else "",
+                    "comment": progress[action.pk].comment if action.pk in progress else "",
+                }
+                for action in layout.actions
+            ],
+            "progress_choices": ProgressStatus.choices,
+            "events": report.events.select_related("by"),
+            "deadline": selectors.deadline_for(report.year, report.contract.region_id),
+            **_cells_context(report, layout, values, selectors.previous_values(report), errors),
+        },
+    )
+
+
+def _review(request, pk: int, action, success: str):
+    report = _report(request, pk)
+    try:
+        action(report)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("reports:report_detail", pk=report.pk)
+
+
+@require_perm(Perm.REPORT_REVIEW)
+@require_POST
+def report_validate(request, pk: int):
+    return _review(request, pk, lambda r: services.validate(by=request.user, report=r), "Le rapport est validé.")
+
+
+@require_perm(Perm.REPORT_REVIEW)
+@require_POST
+def report_return(request, pk: int):
+    comment = request.POST.get("comment", "")
+    return _review(
+        request,
+        pk,
+        lambda r: services.return_for_correction(by=request.user, report=r, comment=comment),
+        "Le rapport est renvoyé au service avec vos commentaires.",
+    )
+
+
+@require_perm(Perm.REPORT_REVIEW)
+@require_POST
+def report_reopen(request, pk: int):
+    reason = request.POST.get("reason", "")
+    return _review(
+        request, pk, lambda r: services.reopen(by=request.user, report=r, reason=reason), "Le rapport est rouvert."
+    )
+
+
+@require_perm(Perm.REPORT_VIEW)
+def value_history(request, pk: int):
+    report = _report(request, pk)
+    key = request.GET.get("cle", "")
+    indicator, _, theme = key.partition("|")
+    changes = ValueChange.objects.filter(report=report, indicator_id=indicator, theme_id=theme or None)
+    changes = changes.select_related("changed_by__organisation", "indicator", "theme")
+    first = changes.first()
+    return render(
+        request,
+        "reports/value_history.html",
+        {
+            "page_title": f"Historique d'une valeur — {report}",
+            "breadcrumb_data": crumbs(
+                "Historique d'une valeur",
+                (reverse("reports:report_list"), "Suivi annuel"),
+                (reverse("reports:report_detail", args=[report.pk]), str(report)),
+            ),
+            "report": report,
+            "changes": changes,
+            "label": (first.indicator.label + (f" — {first.theme.label}" if first.theme else "")) if first else key,
+        },
+    )

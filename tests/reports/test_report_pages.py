@@ -1,0 +1,134 @@
+"""Report pages: the list of expected reports, the form derived from the contract, review, value history."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cpom.contracts import lifecycle
+from cpom.contracts import services as contract_services
+from cpom.contracts.enums import AxisKind
+from cpom.indicators.models import Theme
+from cpom.reports.enums import ReportStatus
+from cpom.reports.expected import ensure_reports
+from cpom.reports.models import Report
+from cpom.reports.services import current_values, save_values
+from tests.conftest import assert_no_invalid_variable
+from tests.contracts.test_pages import make_draft, sign
+
+pytestmark = pytest.mark.django_db
+YEAR = timezone.localdate().year
+
+
+@pytest.fixture
+def report(services, dreets_agent):
+    sign(make_draft(services["A"], dreets_agent), dreets_agent)
+    ensure_reports(YEAR)
+    return Report.objects.get()
+
+
+def form_url(report):
+    return reverse("reports:report_detail", args=[report.pk])
+
+
+def test_the_service_lists_and_fills_its_report_then_submits_it(report, spsti_referent, login):
+    client = login(spsti_referent)
+    listing = client.get(reverse("reports:report_list") + f"?annee={YEAR}").content.decode()
+    assert "Non commencé" in listing
+    page = client.get(form_url(report))
+    assert page.status_code == 200
+    assert_no_invalid_variable(page)
+    assert "Troubles musculo-squelettiques" in page.content.decode()
+    response = client.post(
+        form_url(report), {"version": "1", "ETAB_FORMES|TMS": "40", "ETAB_FORMES_COG|TMS": "12", "transmettre": "1"}
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == ReportStatus.SUBMITTED
+    assert current_values(report) == {"ETAB_FORMES|TMS": "40", "ETAB_FORMES_COG|TMS": "12"}
+    history = client.get(reverse("reports:value_history", args=[report.pk]) + "?cle=ETAB_FORMES|TMS")
+    assert "40" in history.content.decode()
+
+
+def test_an_of_which_above_its_total_is_shown_on_its_cell_and_nothing_is_saved(report, spsti_referent, login):
+    response = login(spsti_referent).post(
+        form_url(report), {"version": "1", "ETAB_FORMES|TMS": "10", "ETAB_FORMES_COG|TMS": "12"}
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "Rien n'a été enregistré" in content and "ne peut dépasser son total" in content
+    assert "fr-input-group--error" in content
+    assert current_values(report) == {}
+
+
+def test_a_second_writer_gets_a_conflict_with_the_others_changes(report, spsti_referent, login):
+    client = login(spsti_referent)
+    save_values(by=spsti_referent, report=report, values={"ETAB_FORMES|TMS": "7"}, version=1)
+    response = client.post(form_url(report), {"version": "1", "ETAB_FORMES|TMS": "70"})
+    content = response.content.decode()
+    assert "Conflit de modification" in content and "« vide » → « 7 »" in content
+    assert current_values(report)["ETAB_FORMES|TMS"] == "7"
+
+
+def test_the_agent_returns_then_validates_and_the_report_is_locked(report, spsti_referent, dreets_agent, login):
+    save_values(by=spsti_referent, report=report, values={"ETAB_FORMES|TMS": "7"}, version=1)
+    service, agent = login(spsti_referent), login(dreets_agent)
+    service.post(form_url(report), {"version": "2", "ETAB_FORMES|TMS": "7", "transmettre": "1"})
+    agent.post(reverse("reports:report_return", args=[report.pk]), {"comment": "Préciser le nombre COG."})
+    report.refresh_from_db()
+    assert report.status == ReportStatus.RETURNED
+    service.post(form_url(report), {"version": str(report.version), "ETAB_FORMES|TMS": "8", "transmettre": "1"})
+    agent.post(reverse("reports:report_validate", args=[report.pk]))
+    report.refresh_from_db()
+    assert report.status == ReportStatus.VALIDATED
+    assert service.post(form_url(report), {"version": str(report.version), "ETAB_FORMES|TMS": "9"}).status_code == 403
+    assert current_values(report)["ETAB_FORMES|TMS"] == "8"
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("other_spsti_referent", 404),
+        ("dreets_agent_other_region", 404),
+        ("social_partner", 403),
+        ("ars_reader", 403),
+        ("national", 200),
+        ("caisse_agent", 200),
+    ],
+)
+def test_a_report_opens_only_within_scope(request, report, login, persona, status):
+    assert login(request.getfixturevalue(persona)).get(form_url(report)).status_code == status
+
+
+def test_only_agents_review(report, spsti_referent, national, login):
+    for user in (spsti_referent, national):
+        assert login(user).post(reverse("reports:report_validate", args=[report.pk])).status_code == 403
+
+
+def test_the_form_makes_as_many_queries_for_a_contract_with_six_themes_as_with_one(
+    report, services, dreets_agent, spsti_referent, login
+):
+    client = login(spsti_referent)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(form_url(report)).status_code == 200
+        return len(context.captured_queries)
+
+    one = queries()
+    contract = report.contract
+    # The contract is signed: its themes change through an amendment (R7).
+    lifecycle.open_amendment(
+        by=dreets_agent, contract=contract, kind="modification", summary="Thèmes", on=timezone.localdate()
+    )
+    axis = contract.axes.get(kind=AxisKind.PREVENTION)
+    for code in ("RPS", "RC", "CHUTES", "RR", "CANICULE"):
+        contract_services.save_action(
+            by=dreets_agent,
+            axis=axis,
+            data=contract_services.ActionData(title=f"Action {code}", theme=Theme.objects.get(pk=code)),
+        )
+    six = queries()
+    print(f"\nRequêtes SQL du formulaire de rapport : {one} pour 1 thématique, {six} pour 6 thématiques")
+    assert one == six
