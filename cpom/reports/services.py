@@ -84,9 +84,9 @@ def _require_fill(by, report: Report) -> None:
         )
 
 
-def check_values(report: Report, raw: dict[str, str]) -> tuple[dict[str, object], list[ValueProblem]]:
+def check_values(report: Report, raw: dict[str, str], layout=None) -> tuple[dict[str, object], list[ValueProblem]]:
     """Parse and check every submitted cell of the report's layout; keys outside the layout are refused."""
-    layout = report_layout(report.contract)
+    layout = layout or report_layout(report.contract)
     cells = {cell.key: cell for cell in layout.cells()}
     typed: dict[str, object] = {}
     problems: list[ValueProblem] = []
@@ -166,7 +166,8 @@ def save_values(
             "ses modifications avant de saisir à nouveau.",
             changes,
         )
-    typed, problems = check_values(report, values)
+    layout = report_layout(report.contract)
+    typed, problems = check_values(report, values, layout)
     if progress:
         action_ids = set(report.contract.axes.values_list("actions__id", flat=True))
         for action_id, (status, _comment) in progress.items():
@@ -176,8 +177,22 @@ def save_values(
                 problems.append(ValueProblem(f"action-{action_id}", f"Avancement inconnu : « {status} »."))
     if problems:
         raise InvalidValues(problems)
+    write_values(report, typed, layout, by=by, channel=channel)
+    for action_id, (status, comment) in (progress or {}).items():
+        ActionProgress.objects.update_or_create(
+            report=report, action_id=action_id, defaults={"status": status, "comment": comment.strip()}
+        )
+    if comments is not None:
+        report.comments = comments.strip()
+    report.version += 1
+    report.save()
+    return report
+
+
+def write_values(report: Report, typed: dict[str, object], layout, *, by, channel: str) -> int:
+    """Store checked values and their history (callers hold the report's lock). Returns how many changed."""
     stored = {f"{v.indicator_id}|{v.theme_id or ''}": v for v in report.values.all()}
-    layout_cells = {cell.key: cell for cell in report_layout(report.contract).cells()}
+    layout_cells = {cell.key: cell for cell in layout.cells()}
     history = []
     for key, value in typed.items():
         before = stored_text(stored[key]) if key in stored else ""
@@ -203,15 +218,7 @@ def save_values(
             )
         )
     ValueChange.objects.bulk_create(history)
-    for action_id, (status, comment) in (progress or {}).items():
-        ActionProgress.objects.update_or_create(
-            report=report, action_id=action_id, defaults={"status": status, "comment": comment.strip()}
-        )
-    if comments is not None:
-        report.comments = comments.strip()
-    report.version += 1
-    report.save()
-    return report
+    return len(history)
 
 
 # --- workflow -------------------------------------------------------------------------------------------------

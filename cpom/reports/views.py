@@ -2,23 +2,27 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cpom.accounts.permissions import Perm
+from cpom.core.csvfiles import CsvFormatError
 from cpom.core.decorators import require_perm
 from cpom.core.errors import DomainError
 from cpom.core.pages import crumbs
 from cpom.organisations.selectors import regions_in_scope
 
 from . import selectors, services
+from .csv_values import COLUMNS, export_values, import_values
 from .enums import ProgressStatus, ReportStatus
 from .layout import report_layout
 from .models import Report, ValueChange
 from .services import InvalidValues, StaleReport
+
+MAX_UPLOAD_BYTES = 20_000_000
 
 
 def _year(request) -> int:
@@ -222,3 +226,43 @@ def value_history(request, pk: int):
             "label": (first.indicator.label + (f" — {first.theme.label}" if first.theme else "")) if first else key,
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def values_import(request):
+    if not (request.user.can(Perm.REPORT_REVIEW) or request.user.can(Perm.REPORT_FILL)):
+        raise PermissionDenied("Votre rôle ne permet pas d'importer des valeurs.")
+    errors, result = [], None
+    if request.method == "POST":
+        upload = request.FILES.get("fichier")
+        if upload is None:
+            errors = ["Choisissez un fichier CSV."]
+        elif upload.size > MAX_UPLOAD_BYTES:
+            errors = [f"Le fichier dépasse {MAX_UPLOAD_BYTES // 1_000_000} Mo ; découpez-le."]
+        else:
+            try:
+                result = import_values(upload.read(), by=request.user)
+            except CsvFormatError as error:
+                errors = [str(e) for e in error.errors[:200]]
+            except DomainError as error:
+                errors = [error.message]
+    return render(
+        request,
+        "reports/values_import.html",
+        {
+            "page_title": "Importer des valeurs (CSV)",
+            "breadcrumb_data": crumbs("Importer des valeurs", (reverse("reports:report_list"), "Suivi annuel")),
+            "errors": errors,
+            "result": result,
+            "columns": COLUMNS,
+        },
+    )
+
+
+@require_perm(Perm.REPORT_VIEW)
+def values_export(request):
+    year = _year(request)
+    content = export_values(request.user, year=year, region=request.GET.get("region", ""))
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="valeurs-{year}.csv"'
+    return response
