@@ -37,8 +37,10 @@ def forbidden(request, error):
 
 
 from cpom.contracts.api import router as contracts_router  # noqa: E402
+from cpom.reports.api import router as reports_router  # noqa: E402
 
 api.add_router("/contracts", contracts_router)
+api.add_router("/reports", reports_router)
 
 
 def urls():

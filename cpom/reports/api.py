@@ -1,0 +1,228 @@
+"""Annual reports in the REST API: the same functions, rules and scope as the pages."""
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import Router, Schema, Status
+
+from cpom.accounts.permissions import Perm
+
+from . import services
+from .enums import Channel
+from .layout import report_layout
+from .models import Report
+from .selectors import deadline_for, previous_values
+
+router = Router(tags=["Rapports annuels"])
+
+
+class Error(Schema):
+    detail: str
+    rule: str | None = None
+    field: str | None = None
+
+
+class Problem(Schema):
+    field: str
+    detail: str
+
+
+class Invalid(Schema):
+    detail: str
+    errors: list[Problem]
+
+
+class Conflict(Schema):
+    detail: str
+    version: int
+    changes: list[dict]
+
+
+class ReportSummary(Schema):
+    id: int
+    year: int
+    service: str
+    siret: str
+    contract: str
+    status: str
+    version: int
+    deadline: dt.date
+
+
+class CellOut(Schema):
+    key: str
+    indicator: str
+    label: str
+    theme: str | None
+    type: str
+    rule: str
+    parent: str | None
+    value: str
+    previous: str
+
+
+class ActionOut(Schema):
+    id: int
+    number: str
+    title: str
+    status: str
+    comment: str
+
+
+class ReportDetail(ReportSummary):
+    cells: list[CellOut]
+    actions: list[ActionOut]
+    comments: str
+
+
+class ValuesIn(Schema):
+    version: int
+    values: dict[str, str]
+    progress: dict[int, tuple[str, str]] | None = None
+    comments: str | None = None
+
+
+class CommentIn(Schema):
+    comment: str
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+def _report(request, report_id: int) -> Report:
+    try:
+        return services.reports_visible_to(request.user).select_related("spsti", "contract").get(pk=report_id)
+    except Report.DoesNotExist as error:
+        raise Http404 from error
+
+
+def _summary(report: Report) -> dict:
+    return {
+        "id": report.pk,
+        "year": report.year,
+        "service": report.spsti.name,
+        "siret": report.spsti.siret,
+        "contract": report.contract.reference,
+        "status": report.status,
+        "version": report.version,
+        "deadline": deadline_for(report.year, report.contract.region_id),
+    }
+
+
+def _detail(report: Report) -> dict:
+    layout = report_layout(report.contract)
+    values = services.current_values(report)
+    previous = previous_values(report)
+    progress = {p.action_id: p for p in report.progress.all()}
+    return _summary(report) | {
+        "cells": [
+            {
+                "key": cell.key,
+                "indicator": cell.indicator.code,
+                "label": cell.indicator.label,
+                "theme": cell.theme.code if cell.theme else None,
+                "type": cell.indicator.value_type,
+                "rule": cell.indicator.rule,
+                "parent": cell.indicator.parent_id,
+                "value": values.get(cell.key, ""),
+                "previous": previous.get(cell.key, ""),
+            }
+            for cell in layout.cells()
+        ],
+        "actions": [
+            {
+                "id": action.pk,
+                "number": f"{action.axis.number}.{action.number}",
+                "title": action.title,
+                "status": progress[action.pk].status if action.pk in progress else "",
+                "comment": progress[action.pk].comment if action.pk in progress else "",
+            }
+            for action in layout.actions
+        ],
+        "comments": report.comments,
+    }
+
+
+@router.get("", response=list[ReportSummary], summary="Rapports de mon périmètre pour une année")
+def list_reports(request, year: int):
+    if not request.user.can(Perm.REPORT_VIEW):
+        raise PermissionDenied("Votre rôle ne donne pas accès aux rapports.")
+    reports = services.reports_visible_to(request.user).filter(year=year).select_related("spsti", "contract")
+    return [_summary(r) for r in reports.order_by("spsti__name", "pk")]
+
+
+@router.get("/{report_id}", response={200: ReportDetail, 404: Error}, summary="Un rapport : cases, valeurs, actions")
+def get_report(request, report_id: int):
+    return _detail(_report(request, report_id))
+
+
+@router.put(
+    "/{report_id}/values",
+    response={200: ReportDetail, 404: Error, 409: Conflict, 422: Invalid},
+    summary="Écrire l'ensemble des valeurs (une case absente est vidée) ; 409 si la version est périmée",
+)
+def put_values(request, report_id: int, payload: ValuesIn):
+    report = _report(request, report_id)
+    layout = report_layout(report.contract)
+    unknown = [key for key in payload.values if key not in {c.key for c in layout.cells()}]
+    whole = {cell.key: payload.values.get(cell.key, "") for cell in layout.cells()}
+    whole.update({key: payload.values[key] for key in unknown})
+    try:
+        report = services.save_values(
+            by=request.user,
+            report=report,
+            values=whole,
+            version=payload.version,
+            channel=Channel.API,
+            progress=payload.progress,
+            comments=payload.comments,
+        )
+    except services.StaleReport as conflict:
+        current = Report.objects.get(pk=report.pk)
+        return Status(
+            409,
+            {
+                "detail": conflict.message,
+                "version": current.version,
+                "changes": [
+                    {
+                        "key": f"{c.indicator_id}|{c.theme_id or ''}",
+                        "before": c.before,
+                        "after": c.after,
+                        "at": c.changed_at.isoformat(),
+                    }
+                    for c in conflict.changes
+                ],
+            },
+        )
+    except services.InvalidValues as invalid:
+        return Status(
+            422,
+            {"detail": invalid.message, "errors": [{"field": p.key, "detail": p.message} for p in invalid.problems]},
+        )
+    return _detail(report)
+
+
+@router.post("/{report_id}/submit", response={200: ReportSummary, 404: Error, 422: Error}, summary="Transmettre")
+def submit(request, report_id: int):
+    return _summary(services.submit(by=request.user, report=_report(request, report_id)))
+
+
+@router.post("/{report_id}/validate", response={200: ReportSummary, 404: Error, 422: Error}, summary="Valider")
+def validate(request, report_id: int):
+    return _summary(services.validate(by=request.user, report=_report(request, report_id)))
+
+
+@router.post(
+    "/{report_id}/return", response={200: ReportSummary, 404: Error, 422: Error}, summary="Renvoyer pour correction"
+)
+def return_for_correction(request, report_id: int, payload: CommentIn):
+    report = _report(request, report_id)
+    return _summary(services.return_for_correction(by=request.user, report=report, comment=payload.comment))
+
+
+@router.post("/{report_id}/reopen", response={200: ReportSummary, 404: Error, 422: Error}, summary="Rouvrir")
+def reopen(request, report_id: int, payload: ReasonIn):
+    return _summary(services.reopen(by=request.user, report=_report(request, report_id), reason=payload.reason))
