@@ -15,9 +15,9 @@ from cpom.core.errors import DomainError
 from cpom.core.pages import crumbs
 from cpom.organisations.selectors import regions_in_scope
 
-from . import selectors, services
+from . import excel, selectors, services
 from .csv_values import COLUMNS, export_values, import_values
-from .enums import ProgressStatus, ReportStatus
+from .enums import Channel, ProgressStatus, ReportStatus
 from .layout import report_layout
 from .models import Report, ValueChange
 from .services import InvalidValues, StaleReport
@@ -266,3 +266,72 @@ def values_export(request):
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="valeurs-{year}.csv"'
     return response
+
+
+@require_perm(Perm.REPORT_VIEW)
+def excel_template(request, pk: int):
+    report = _report(request, pk)
+    response = HttpResponse(
+        excel.build_template(report),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="rapport-{report.year}-{report.spsti.siret}.xlsx"'
+    return response
+
+
+@require_perm(Perm.REPORT_FILL)
+@require_http_methods(["GET", "POST"])
+def excel_upload(request, pk: int):
+    report = _report(request, pk)
+    upload, errors = None, []
+    if request.method == "POST" and "confirmer" in request.POST:
+        layout = report_layout(report.contract)
+        values = {cell.key: request.POST.get(f"valeur:{cell.key}", "") for cell in layout.cells()}
+        progress = {
+            action.pk: (
+                request.POST.get(f"avancement-{action.pk}", ""),
+                request.POST.get(f"commentaire-{action.pk}", ""),
+            )
+            for action in layout.actions
+            if f"avancement-{action.pk}" in request.POST
+        }
+        try:
+            services.save_values(
+                by=request.user,
+                report=report,
+                values=values,
+                version=int(request.POST.get("version", "0") or 0),
+                channel=Channel.EXCEL,
+                progress=progress,
+            )
+        except DomainError as error:
+            errors = [error.message]
+        else:
+            messages.success(request, "Les valeurs du fichier Excel sont enregistrées.")
+            return redirect("reports:report_detail", pk=report.pk)
+    elif request.method == "POST":
+        content = request.FILES.get("fichier")
+        if content is None:
+            errors = ["Choisissez le fichier Excel de ce rapport."]
+        else:
+            try:
+                upload = excel.read_upload(report, content.read())
+            except excel.UnreadableWorkbook as error:
+                errors = [str(error)]
+            else:
+                errors = upload.errors
+    return render(
+        request,
+        "reports/excel_upload.html",
+        {
+            "page_title": f"Déposer le fichier Excel — {report}",
+            "breadcrumb_data": crumbs(
+                "Déposer le fichier Excel",
+                (reverse("reports:report_list"), "Suivi annuel"),
+                (reverse("reports:report_detail", args=[report.pk]), str(report)),
+            ),
+            "report": report,
+            "upload": upload,
+            "errors": errors,
+        },
+    )
