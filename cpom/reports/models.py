@@ -174,3 +174,27 @@ class ReportEvent(models.Model):
     class Meta:
         verbose_name = "étape du rapport"
         ordering = ["at", "pk"]
+
+
+class Reminder(models.Model):
+    """One e-mail per report and step, so that running the reminder command twice sends nothing twice."""
+
+    class Step(models.TextChoices):
+        FIFTEEN_DAYS = "j-15", "15 jours avant la date limite"
+        THREE_DAYS = "j-3", "3 jours avant la date limite"
+        LATE = "retard", "Lendemain de la date limite"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="reminders", verbose_name="rapport")
+    step = models.CharField("relance", max_length=10, choices=Step.choices)
+    sent_at = models.DateTimeField("envoyée le", auto_now_add=True)
+    recipients = models.TextField("destinataires")
+
+    class Meta:
+        verbose_name = "relance"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "step"],
+                name="one_reminder_per_report_and_step",
+                violation_error_message="Cette relance a déjà été envoyée.",
+            ),
+        ]
