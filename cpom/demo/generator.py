@@ -21,10 +21,12 @@ from cpom.organisations.models import Approval, Organisation, ServiceProject, Se
 from cpom.organisations.rules import approval_last_day
 from cpom.organisations.siret import LA_POSTE_SIREN, luhn_complete
 from cpom.plans.models import CogProgramme, PrstAction, RegionalPlan
+from cpom.reports.models import Report
 from cpom.territory.models import Department, Region
 
 from . import landscape as L
 from .contracts import ContractsBuilder, demo_contract_counts
+from .reports import ReportsBuilder
 
 DEMO_PASSWORD = "Cpom-Demo-2026!"
 DEMO_DOMAIN = "cpom.test"
@@ -79,6 +81,7 @@ def load_demo(*, seed: int = 2026, today: dt.date | None = None, every_contract:
         if created:
             builder = ContractsBuilder(rng, today, by=User.objects.get(email=f"admin@{DEMO_DOMAIN}"))
             builder.build(every_service=every_contract)
+            ReportsBuilder(rng, today, by=builder.by).build()
     return DemoReport(created=created, counts=_counts(today), accounts=accounts)
 
 
@@ -91,6 +94,7 @@ def _counts(today: dt.date) -> dict[str, int]:
         "PRST": RegionalPlan.objects.count(),
         "programmes COG": CogProgramme.objects.count(),
         **demo_contract_counts(today),
+        "rapports annuels": Report.objects.count(),
         "comptes": User.objects.count(),
     }
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .enums import Channel, EventKind, ProgressStatus, ReportStatus
 
@@ -167,8 +168,10 @@ class ActionProgress(models.Model):
 class ReportEvent(models.Model):
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="events", verbose_name="rapport")
     kind = models.CharField("événement", max_length=20, choices=EventKind.choices)
-    by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, verbose_name="par")
-    at = models.DateTimeField("le", auto_now_add=True)
+    by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, verbose_name="par (vide : import système)"
+    )
+    at = models.DateTimeField("le", default=timezone.now)
     comment = models.TextField("commentaire", blank=True)
 
     class Meta:

@@ -78,3 +78,17 @@ def test_pst35_contract_is_rebuilt_from_the_real_contract_and_amended_a_year_lat
     assert [c.after for c in added] == ["Prévenir les chutes de hauteur et de plain-pied"]
     themes = set(contract.indicators.values_list("theme_id", flat=True))
     assert {"PDP", "TMS", "RPS", "CHUTES", "INTERCO"} <= themes
+
+
+@pytest.mark.django_db
+def test_the_demo_has_two_years_of_reports_in_every_state_including_pst35_for_last_year(full_demo):
+    from cpom.reports.models import Report
+
+    states = {(r.year, r.status, r.values.exists()) for r in Report.objects.prefetch_related("values")}
+    last = TODAY.year - 1
+    assert {(last, s, True) for s in ("valide", "transmis", "a_corriger", "brouillon")} <= states
+    assert (last, "brouillon", False) in states, "some services have not started"
+    assert any(year == last - 1 for year, _, _ in states)
+    pst35 = Report.objects.get(spsti__code="SPSTI-PST35", year=last)
+    assert pst35.status == "valide"
+    assert pst35.values.filter(indicator_id="ETAB_FORMES", theme_id="TMS").exists()
