@@ -290,3 +290,26 @@ def reopen(*, by, report: Report, reason: str) -> Report:
     report.save()
     _event(report, EventKind.REOPENED, by, reason.strip())
     return report
+
+
+def carry_over_comments(*, by, report: Report, version: int) -> Report:
+    """Copy last year's comments (per theme, and per action of the same axis and theme) into the empty ones."""
+    previous = Report.objects.filter(spsti_id=report.spsti_id, year=report.year - 1).first()
+    if previous is None:
+        raise DomainError(f"Aucun rapport {report.year - 1} de ce service dont reprendre les commentaires.")
+    layout = report_layout(report.contract)
+    now, before = current_values(report), current_values(previous)
+    values = {cell.key: before[cell.key] for cell in layout.comments if not now.get(cell.key) and before.get(cell.key)}
+    old_progress = {
+        (p.action.axis.kind, p.action.theme_id): p.comment
+        for p in previous.progress.select_related("action__axis")
+        if p.comment
+    }
+    current_progress = {p.action_id: p for p in report.progress.all()}
+    progress = {}
+    for action in layout.actions:
+        comment = old_progress.get((action.axis.kind, action.theme_id))
+        mine = current_progress.get(action.pk)
+        if comment and not (mine and mine.comment):
+            progress[action.pk] = (mine.status if mine else "", comment)
+    return save_values(by=by, report=report, values=values, version=version, progress=progress)

@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("rapports/", views.report_list, name="report_list"),
+    path("rapports/campagnes/", views.campaign_list, name="campaign_list"),
     path("rapports/import/", views.values_import, name="values_import"),
     path("rapports/export.csv", views.values_export, name="values_export"),
     path("rapports/<int:pk>/", views.report_detail, name="report_detail"),

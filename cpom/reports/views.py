@@ -1,25 +1,30 @@
 """Annual report pages: the list of expected reports, the form derived from the contract, review, history."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cpom.accounts.enums import Role
 from cpom.accounts.permissions import Perm
 from cpom.core.csvfiles import CsvFormatError
 from cpom.core.decorators import require_perm
 from cpom.core.errors import DomainError
-from cpom.core.pages import crumbs
+from cpom.core.forms import Form
+from cpom.core.pages import crumbs, submit
 from cpom.organisations.selectors import regions_in_scope
 
 from . import excel, selectors, services
+from .campaigns import open_reporting_campaign
 from .csv_values import COLUMNS, export_values, import_values
 from .enums import Channel, ProgressStatus, ReportStatus
 from .layout import report_layout
-from .models import Report, ValueChange
+from .models import Report, ReportingCampaign, ValueChange
 from .services import InvalidValues, StaleReport
 
 MAX_UPLOAD_BYTES = 20_000_000
@@ -99,6 +104,16 @@ def report_detail(request, pk: int):
     if request.method == "POST":
         if not editable:
             raise PermissionDenied("Ce rapport ne se modifie pas.")
+        if "reprendre" in request.POST:
+            try:
+                services.carry_over_comments(
+                    by=request.user, report=report, version=int(request.POST.get("version") or 0)
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, f"Les commentaires {report.year - 1} sont repris là où vous n'en aviez pas.")
+            return redirect("reports:report_detail", pk=report.pk)
         posted = {cell.key: request.POST.get(cell.key, "") for cell in layout.cells()}
         posted_progress = {
             action.pk: (
@@ -333,5 +348,56 @@ def excel_upload(request, pk: int):
             "report": report,
             "upload": upload,
             "errors": errors,
+        },
+    )
+
+
+class CampaignForm(Form):
+    year = forms.IntegerField(label="Année suivie", min_value=2015, max_value=2100)
+    region = forms.ChoiceField(label="Portée", required=False)
+    opens_on = forms.DateField(label="Ouverture", required=False, help_text="Par défaut le 1er janvier suivant.")
+    deadline = forms.DateField(label="Date limite", required=False, help_text="Par défaut le 30 juin suivant.")
+
+    def __init__(self, *args, regions, national: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].choices = ([("", "Nationale")] if national else []) + [(r.code, r.name) for r in regions]
+
+
+@require_perm(Perm.REPORT_VIEW)
+@require_http_methods(["GET", "POST"])
+def campaign_list(request):
+    user = request.user
+    can_open = user.can(Perm.REPORT_REVIEW)
+    regions = list(regions_in_scope(user))
+    form = CampaignForm(request.POST or None, regions=regions, national=user.role == Role.ADMIN)
+    if request.method == "POST":
+        if not can_open:
+            raise PermissionDenied("Votre rôle ne permet pas d'ouvrir une campagne.")
+        by_code = {r.code: r for r in regions}
+        campaign = submit(
+            request,
+            form,
+            lambda data: open_reporting_campaign(
+                by=user,
+                year=data["year"],
+                region=by_code.get(data["region"]) if data["region"] else None,
+                opens_on=data["opens_on"],
+                deadline=data["deadline"],
+            ),
+            "La campagne est ouverte : les rapports attendus sont créés.",
+        )
+        if campaign:
+            return redirect("reports:campaign_list")
+    campaigns = ReportingCampaign.objects.select_related("region").order_by("-year", "region__name")
+    if not user.scope.is_nation:
+        campaigns = campaigns.filter(Q(region__isnull=True) | Q(region_id=user.scope.region_code))
+    return render(
+        request,
+        "reports/campaign_list.html",
+        {
+            "page_title": "Campagnes de suivi annuel",
+            "breadcrumb_data": crumbs("Campagnes de suivi", (reverse("reports:report_list"), "Suivi annuel")),
+            "campaigns": campaigns,
+            "form": form if can_open else None,
         },
     )
