@@ -157,3 +157,35 @@ def test_the_axe_check_does_report_a_broken_page(browser):
     violations = {violation["id"] for violation in axe_violations(page)}
     page.close()
     assert "image-alt" in violations
+
+
+def test_report_pages_pass_axe_and_the_form_flags_a_broken_rule_as_she_types(open_as, live_server, landscape):
+    from cpom.reports.models import Report
+
+    year = dt.date.today().year - 1
+    report = Report.objects.get(spsti__code="SPSTI-PST35", year=year)
+    detail = reverse("reports:report_detail", args=[report.pk])
+    agent_paths = [
+        reverse("reports:report_list") + f"?annee={year}",
+        detail,
+        reverse("reports:value_history", args=[report.pk]) + "?cle=ETAB_FORMES|TMS",
+        reverse("reports:values_import"),
+        reverse("reports:campaign_list"),
+    ]
+    assert _check(open_as("dreets-bretagne@cpom.test"), live_server, agent_paths) == {}
+    # Reopen it so that the service can edit, then type an "of which" above its total.
+    admin = User.objects.get(email="admin@cpom.test")
+    from cpom.reports import services as report_services
+
+    report_services.reopen(by=admin, report=report, reason="Essai")
+    context = open_as("pst35@cpom.test")
+    assert _check(context, live_server, [detail, reverse("reports:excel_upload", args=[report.pk])]) == {}
+    page = context.new_page()
+    page.goto(live_server.url + detail)
+    page.fill("#v-etab_formestms", "10")
+    page.fill("#v-etab_formes_cogtms", "25")
+    assert page.locator("#live-problems").is_visible()
+    assert "dépasse son total" in page.locator("#live-problems").inner_text()
+    assert page.locator("#v-etab_formes_cogtms").get_attribute("aria-invalid") == "true"
+    page.fill("#v-etab_formes_cogtms", "5")
+    assert not page.locator("#live-problems").is_visible()
