@@ -188,4 +188,5 @@ def test_report_pages_pass_axe_and_the_form_flags_a_broken_rule_as_she_types(ope
     assert "dépasse son total" in page.locator("#live-problems").inner_text()
     assert page.locator("#v-etab_formes_cogtms").get_attribute("aria-invalid") == "true"
     page.fill("#v-etab_formes_cogtms", "5")
-    assert not page.locator("#live-problems").is_visible()
+    remaining = page.locator("#live-problems").inner_text()
+    assert not page.locator("#live-problems").is_visible(), remaining

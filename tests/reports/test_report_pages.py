@@ -36,6 +36,9 @@ def test_the_service_lists_and_fills_its_report_then_submits_it(report, spsti_re
     client = login(spsti_referent)
     listing = client.get(reverse("reports:report_list") + f"?annee={YEAR}").content.decode()
     assert "Non commencé" in listing
+    assert f"Suivi annuel {YEAR}</h1>" in listing and f'value="{YEAR}" selected' in listing, (
+        "years never get a separator"
+    )
     page = client.get(form_url(report))
     assert page.status_code == 200
     assert_no_invalid_variable(page)
