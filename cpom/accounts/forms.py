@@ -12,6 +12,10 @@ class LoginForm(DsfrFormMixin, AuthenticationForm):
         "inactive": "Ce compte est désactivé.",
     }
 
+    def clean_username(self) -> str:
+        # Accounts are stored in lower case (UserManager.create_user): « Prenom.Nom@… » must sign in too.
+        return self.cleaned_data["username"].lower()
+
 
 class ResetForm(DsfrFormMixin, PasswordResetForm):
     pass

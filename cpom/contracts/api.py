@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
@@ -16,6 +16,7 @@ from .campaigns import campaigns_visible_to
 from .enums import AmendmentKind, ConsultedBody, ContractStatus, Opinion
 from .models import Amendment, Contract
 from .versions import diff
+from .word import contract_docx
 
 router = Router(tags=["Contrats"])
 MAX_PAGE = 100
@@ -401,3 +402,26 @@ def version_diff(request, contract_id: int, before: int, after: int):
         {"section": c.section, "item": c.item, "field": c.field, "kind": c.kind, "before": c.before, "after": c.after}
         for c in diff(versions[before].snapshot, versions[after].snapshot)
     ]
+
+
+@router.get(
+    "/{contract_id}/document",
+    response={200: None, 404: Error},
+    summary="Le contrat au format Word (.docx)",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "Document Word",
+                "content": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document": {}},
+            }
+        }
+    },
+)
+def contract_document(request, contract_id: int):
+    contract = _contract(request, contract_id)
+    response = HttpResponse(
+        contract_docx(contract),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{contract.reference}.docx"'
+    return response

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from cpom.core.pages import crumbs, submit
 from cpom.organisations.models import Spsti
 from cpom.organisations.selectors import regions_in_scope
 
-from . import lifecycle, selectors, services
+from . import lifecycle, selectors, services, word
 from .campaigns import campaigns_visible_to
 from .enums import LIFECYCLE_STEPS, AmendmentStatus, ConsultedBody, ContractStatus
 from .forms import (
@@ -158,6 +158,7 @@ def contract_detail(request, pk: int):
             else [],
             "comment_form": CommentForm(),
             "sizing": contract_sizing(contract),
+            "document_available": True,
             "statuses": ContractStatus,
         },
     )
@@ -653,3 +654,14 @@ def version_compare(request, pk: int):
             "after": after,
         },
     )
+
+
+@require_perm(Perm.CONTRACT_VIEW)
+def contract_docx(request, pk: int):
+    contract = _contract(request, pk)
+    response = HttpResponse(
+        word.contract_docx(contract),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{contract.reference}.docx"'
+    return response

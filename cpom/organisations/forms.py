@@ -14,6 +14,7 @@ STATUS_FILTER_CHOICES = [
     (ApprovalStatus.EXPIRING, "Échéance dans les 6 mois"),
     (ApprovalStatus.EXPIRED, "Agrément expiré"),
     (ApprovalStatus.CONDITIONAL, "Agrément conditionnel"),
+    (ApprovalStatus.NONE, "Sans agrément"),
 ]
 
 

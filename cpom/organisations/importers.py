@@ -43,6 +43,26 @@ OPTIONAL = [
     "agrement_reference",
     "agrement_zones",
 ]
+# The fields named by the registry services' refusals, as the columns of the file.
+COLUMN_OF_FIELD = {
+    "siret": "siret",
+    "name": "nom",
+    "short_name": "nom_court",
+    "category": "nature",
+    "sector": "secteur",
+    "headquarters_department": "departement_siege",
+    "departments": "departements",
+    "employees_followed": "salaries_suivis",
+    "member_companies": "entreprises_adherentes",
+    "city": "commune",
+    "address": "adresse",
+    "start": "agrement_debut",
+    "end": "agrement_fin",
+    "zones": "agrement_zones",
+    "conditional": "agrement_conditionnel",
+    "conditions": "agrement_conditions",
+    "decision_reference": "agrement_reference",
+}
 
 
 @dataclass
@@ -169,6 +189,7 @@ def import_spsti_csv(content: bytes, *, by=None) -> list[Spsti]:
                 approval_record(by=by, spsti=spsti, **result.approval)
             except DomainError as error:
                 # Raising inside the atomic block rolls back every line already written.
-                raise CsvFormatError([LineError(result.line, error.field, error.message)]) from error
+                column = COLUMN_OF_FIELD.get(error.field, error.field)
+                raise CsvFormatError([LineError(result.line, column, error.message)]) from error
             created.append(spsti)
     return created

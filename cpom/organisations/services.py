@@ -47,6 +47,15 @@ def _check_can_edit(by, department: Department | None) -> None:
         )
 
 
+def _check_siret_free(siret: str, *, spsti: Spsti | None = None) -> None:
+    """The unique constraint's message, but on the SIRET field (the constraint reports it for the whole form)."""
+    others = Spsti.objects.filter(siret=siret)
+    if spsti is not None:
+        others = others.exclude(pk=spsti.pk)
+    if others.exists():
+        raise DomainError("Un service portant ce SIRET est déjà inscrit au registre.", field="siret")
+
+
 def _raise_first(error: ValidationError, model=Spsti) -> None:
     """Turn a model validation error into a DomainError naming the field in French."""
     if hasattr(error, "error_dict"):
@@ -75,6 +84,7 @@ def spsti_register(*, by, data: SpstiData) -> Spsti:
         city=data.city,
         address=data.address,
     )
+    _check_siret_free(data.siret)
     try:
         spsti.full_clean()
     except ValidationError as error:
@@ -103,6 +113,7 @@ def spsti_update(*, by, spsti: Spsti, data: SpstiData) -> Spsti:
     ):
         setattr(locked, name, getattr(data, name))
     locked.region_id = data.headquarters_department.region_id
+    _check_siret_free(data.siret, spsti=locked)
     try:
         locked.full_clean()
     except ValidationError as error:

@@ -1,6 +1,7 @@
 """SIRET checks: 14 digits and the Luhn key (La Poste's establishments use their own key)."""
 
 LA_POSTE_SIREN = "356000000"
+LA_POSTE_HEAD_OFFICE = "35600000000048"  # La Poste's head office keeps the ordinary Luhn key
 
 
 def luhn_is_valid(digits: str) -> bool:
@@ -19,7 +20,7 @@ def siret_error(value: str) -> str | None:
     """Return a French explanation of what is wrong with `value`, or None when it is a valid SIRET."""
     if len(value) != 14 or not value.isdigit():
         return f"Le SIRET « {value} » doit compter exactement 14 chiffres."
-    if value.startswith(LA_POSTE_SIREN):
+    if value.startswith(LA_POSTE_SIREN) and value != LA_POSTE_HEAD_OFFICE:
         if sum(int(c) for c in value) % 5 == 0:
             return None
         return f"Le SIRET « {value} » n'a pas une clé de contrôle valide."

@@ -80,7 +80,7 @@ def test_registry_pages_pass_axe_for_the_dreets_agent(open_as, live_server, land
     paths = [
         reverse("core:home"),
         reverse("organisations:spsti_list"),
-        reverse("organisations:spsti_list") + "?statut=echeance&q=sant",
+        reverse("organisations:spsti_list") + "?status=echeance&q=sant",
         reverse("organisations:spsti_detail", args=[pst35.pk]),
         reverse("organisations:spsti_create"),
         reverse("organisations:spsti_update", args=[pst35.pk]),

@@ -6,6 +6,9 @@ manage.py contract CPOM-53-G3-001 --by agent@dreets.gouv.fr sign CARSAT-BR 20/03
 manage.py contract CPOM-53-G3-001 --by agent@dreets.gouv.fr show
 """
 
+import time
+from pathlib import Path
+
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.utils import timezone
@@ -13,6 +16,7 @@ from django.utils import timezone
 from cpom.accounts.models import User
 from cpom.contracts import lifecycle
 from cpom.contracts.models import Contract
+from cpom.contracts.word import contract_docx
 from cpom.core.errors import DomainError
 from cpom.core.parsing import parse_french_date
 
@@ -30,6 +34,8 @@ class Command(BaseCommand):
         opinion.add_argument("body", choices=["crpst", "ars"])
         opinion.add_argument("date", help="JJ/MM/AAAA")
         opinion.add_argument("opinion", choices=["favorable", "reserve", "defavorable"])
+        docx = sub.add_parser("docx", help="écrit le contrat au format Word")
+        docx.add_argument("output", help="fichier .docx à écrire")
         sign = sub.add_parser("sign", help="enregistre la signature d'une partie (R2–R4)")
         sign.add_argument("party", help="code de l'organisation partie (ETAT-53, CARSAT-BR) ou SIRET du service")
         sign.add_argument("date", help="JJ/MM/AAAA")
@@ -42,6 +48,13 @@ class Command(BaseCommand):
         contract = Contract.objects.visible_to(user).filter(reference=reference).first()
         if contract is None:
             raise CommandError(f"Contrat « {reference} » introuvable dans le périmètre de {by}.")
+        if action == "docx":
+            started = time.perf_counter()
+            content = contract_docx(contract)
+            Path(options["output"]).write_bytes(content)
+            elapsed = (time.perf_counter() - started) * 1000
+            self.stdout.write(f"{options['output']} : {len(content) // 1024} Ko, généré en {elapsed:.0f} ms.")
+            return
         try:
             if action == "consultation":
                 lifecycle.send_for_consultation(by=user, contract=contract, on=timezone.localdate())
