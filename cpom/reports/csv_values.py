@@ -1,6 +1,10 @@
 """Values in the long CSV format of DESIGN §6 — one value per row: `annee;siret;theme;indicateur;valeur`
 (UTF-8, `;` or `,`). Import is all-or-nothing with errors by line and column; export uses the same format, for
 any scope the user may see (so an export can be re-imported).
+
+A service owes one report per contract in force during the year; in the rare year where it had two (a contract
+ended and the next one started), the optional column `contrat` (the contract's reference) says which report a
+row belongs to; without it, the row goes to the report of the contract that started last.
 """
 
 import csv
@@ -21,6 +25,7 @@ from .models import Report, Value
 from .services import check_values, reports_visible_to, stored_text, write_values
 
 COLUMNS = ["annee", "siret", "theme", "indicateur", "valeur"]
+OPTIONAL = ["contrat"]
 MAX_ROWS = 500_000
 
 
@@ -42,7 +47,7 @@ def _line_errors(rows, by) -> tuple[dict[int, list[tuple[int, str, str, str]]], 
         if row["annee"].isdigit():
             years.add(int(row["annee"]))
     index: dict[tuple[int, str], list[Report]] = defaultdict(list)
-    for report in reports.filter(year__in=years).select_related("spsti"):
+    for report in reports.filter(year__in=years).select_related("spsti", "contract").order_by("-contract__start"):
         index[(report.year, report.spsti.siret)].append(report)
     known_sirets = set(
         Report.objects.filter(year__in=years).values_list("spsti__siret", flat=True)
@@ -70,17 +75,20 @@ def _line_errors(rows, by) -> tuple[dict[int, list[tuple[int, str, str, str]]], 
             )
             errors.append(LineError(line, "siret", message))
             continue
-        if len(matches) > 1:
-            errors.append(
-                LineError(line, "siret", f"ce service a {len(matches)} rapports {year} (plusieurs contrats).")
-            )
-            continue
-        key = (int(year), siret, theme, indicator)
+        reference = row.get("contrat", "").strip()
+        if reference:
+            matches = [r for r in matches if r.contract.reference == reference]
+            if not matches:
+                message = f"ce service n'a pas de rapport {year} pour le contrat « {reference} »."
+                errors.append(LineError(line, "contrat", message))
+                continue
+        report = matches[0]
+        key = (report.pk, theme, indicator)
         if key in seen:
             errors.append(LineError(line, None, f"même valeur déjà donnée ligne {seen[key]} (ligne en double)."))
             continue
         seen[key] = line
-        by_report[matches[0].pk].append((line, theme, indicator, value))
+        by_report[report.pk].append((line, theme, indicator, value))
     return by_report, errors
 
 
@@ -89,7 +97,7 @@ def import_values(content: bytes, *, by=None, channel: str = Channel.CSV) -> Imp
     """`by=None` is the command line (every report); a user imports within the scope of its role."""
     if by is not None and not (by.can(Perm.REPORT_FILL) or by.can(Perm.REPORT_REVIEW)):
         raise DomainError("Votre rôle ne permet pas d'importer des valeurs.")
-    rows = read_csv(content, required=COLUMNS, optional=[])
+    rows = read_csv(content, required=COLUMNS, optional=OPTIONAL)
     if len(rows) > MAX_ROWS:
         raise CsvFormatError([LineError(1, None, f"le fichier dépasse {MAX_ROWS:,} lignes ; découpez-le.")])
     by_report, errors = _line_errors(rows, by)
@@ -129,17 +137,18 @@ def export_values(user, *, year: int, region: str = "") -> str:
         reports = reports.filter(contract__region_id=region)
     values = (
         Value.objects.filter(report__in=reports)
-        .select_related("report__spsti")
+        .select_related("report__spsti", "report__contract")
         .order_by("report__spsti__siret", "theme_id", "indicator_id")
     )
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS + OPTIONAL)
     for value in values.iterator(chunk_size=2000):
         text = stored_text(value)
         if text == "":
             continue
         if text[:1] in "=+-@":
             text = "'" + text  # neutralise spreadsheet formulas
-        writer.writerow([year, value.report.spsti.siret, value.theme_id or "", value.indicator_id, text])
+        row = [year, value.report.spsti.siret, value.theme_id or "", value.indicator_id, text]
+        writer.writerow(row + [value.report.contract.reference])
     return out.getvalue()

@@ -94,7 +94,7 @@ def test_the_export_reimports_to_the_same_values(reports, services, dreets_agent
         csv_of(f"{YEAR};{services['A'].siret};TMS;ETAB_FORMES;12", f"{YEAR};{services['A'].siret};TMS;COMMENTAIRE;=1+1")
     )
     exported = export_values(dreets_agent, year=YEAR)
-    assert exported.splitlines()[0] == "annee;siret;theme;indicateur;valeur"
+    assert exported.splitlines()[0] == "annee;siret;theme;indicateur;valeur;contrat"
     assert f"{YEAR};{services['A'].siret};TMS;COMMENTAIRE;'=1+1" in exported
     assert f"{YEAR};{services['A'].siret};TMS;ETAB_FORMES;12" in exported
 
