@@ -13,10 +13,10 @@ from cpom.organisations.models import Spsti
 
 from . import lifecycle, selectors
 from .campaigns import campaigns_visible_to
+from .document import contract_docx
 from .enums import AmendmentKind, ConsultedBody, ContractStatus, Opinion
 from .models import Amendment, Contract
 from .versions import diff
-from .word import contract_docx
 
 router = Router(tags=["Contrats"])
 MAX_PAGE = 100

@@ -17,8 +17,9 @@ from cpom.core.pages import crumbs, submit
 from cpom.organisations.models import Spsti
 from cpom.organisations.selectors import regions_in_scope
 
-from . import lifecycle, selectors, services, word
+from . import lifecycle, selectors, services
 from .campaigns import campaigns_visible_to
+from .document import contract_docx as build_docx
 from .enums import LIFECYCLE_STEPS, AmendmentStatus, ConsultedBody, ContractStatus
 from .forms import (
     ActionForm,
@@ -660,7 +661,7 @@ def version_compare(request, pk: int):
 def contract_docx(request, pk: int):
     contract = _contract(request, pk)
     response = HttpResponse(
-        word.contract_docx(contract),
+        build_docx(contract),
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
     response["Content-Disposition"] = f'attachment; filename="{contract.reference}.docx"'

@@ -295,3 +295,24 @@ def test_the_contract_list_makes_as_many_queries_for_500_contracts_as_for_20(ref
     with_500 = queries()
     print(f"\nRequêtes SQL de la liste des contrats : {with_20} pour 20 contrats, {with_500} pour 500")
     assert with_20 == with_500
+
+
+def test_the_word_file_downloads_within_scope_only(contracts, dreets_agent, dreets_agent_other_region, login):
+    url = reverse("contracts:contract_docx", args=[contracts["signed_a"].pk])
+    response = login(dreets_agent).get(url)
+    assert response.status_code == 200 and response.content[:2] == b"PK"
+    assert response["Content-Disposition"] == f'attachment; filename="{contracts["signed_a"].reference}.docx"'
+    assert login(dreets_agent_other_region).get(url).status_code == 404
+
+
+def test_the_command_writes_the_word_file(contracts, dreets_agent, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    output = tmp_path / "contrat.docx"
+    out = StringIO()
+    call_command(
+        "contract", contracts["signed_a"].reference, "--by", dreets_agent.email, "docx", str(output), stdout=out
+    )
+    assert output.read_bytes()[:2] == b"PK" and "généré en" in out.getvalue()

@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from cpom.accounts.models import User
 from cpom.contracts import lifecycle
+from cpom.contracts.document import contract_docx
 from cpom.contracts.models import Contract
-from cpom.contracts.word import contract_docx
 from cpom.core.errors import DomainError
 from cpom.core.parsing import parse_french_date
 
