@@ -214,3 +214,17 @@ def as_persona(request, login):
         return login(request.getfixturevalue(name))
 
     return client_for
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_database_sessions(django_db_setup, django_db_blocker):
+    """A browser request still in flight when a live server stops can leave its PostgreSQL session open, and
+    PostgreSQL then refuses to drop the test database. End such sessions before the test database is dropped."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
