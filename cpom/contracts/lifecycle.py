@@ -247,10 +247,20 @@ def sync_indicators(contract: Contract) -> None:
     )
 
 
-def check_editable(*, by, contract: Contract) -> None:
-    """Raise unless `by` may change the content of `contract` now (used by every edit page)."""
+def check_editable(*, by, contract: Contract) -> Contract:
+    """Raise unless `by` may change the content of `contract` now; returns the contract re-read and locked for
+    the rest of the transaction (so that a contract signed meanwhile is not edited from a stale copy)."""
     _require(by, Perm.CONTRACT_EDIT, contract)
+    contract = _lock(contract)
     _require_editable(contract)
+    return contract
+
+
+def _party_of(contract: Contract, party: ContractParty) -> ContractParty:
+    found = contract.parties.filter(pk=party.pk).first()
+    if found is None:
+        raise DomainError("Cette organisation n'est pas partie au contrat.", field="party")
+    return found
 
 
 # --- transitions ------------------------------------------------------------------------------------------------
@@ -299,11 +309,11 @@ def record_opinion(
         _require(by, Perm.CONTRACT_EDIT, contract)
     contract = _lock(contract)
     if contract.status != ContractStatus.CONSULTATION:
-        raise DomainError("Les avis s'enregistrent quand le contrat est en consultation.", rule="R4")
+        raise DomainError("Les avis s'enregistrent quand le contrat est en consultation (règle R4).", rule="R4")
     if given_on < contract.negotiation_started_on:
         raise DomainError("Un avis ne peut précéder l'ouverture de la négociation.", field="given_on")
     if contract.consultations.filter(body=body).exists():
-        raise DomainError("L'avis de cette instance est déjà enregistré.", field="body", rule="R4")
+        raise DomainError("L'avis de cette instance est déjà enregistré (règle R4).", field="body", rule="R4")
     consultation = Consultation.objects.create(
         contract=contract, body=body, given_on=given_on, opinion=opinion, comment=comment
     )
@@ -327,7 +337,7 @@ def record_signature(*, by, contract: Contract, party: ContractParty, signed_on:
                 rule="R4",
             )
         raise DomainError("Le contrat n'est pas prêt à signer.")
-    party = contract.parties.get(pk=party.pk)
+    party = _party_of(contract, party)
     if party.signed_on:
         raise DomainError(f"{party} a déjà signé le {party.signed_on:%d/%m/%Y}.")
     if not signatory_title.strip():
@@ -403,7 +413,13 @@ def sign_amendment(
     amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
     if amendment.status != AmendmentStatus.OPEN:
         raise DomainError("Cet avenant est déjà appliqué.")
-    party = contract.parties.get(pk=party.pk)
+    if contract.status != ContractStatus.IN_FORCE:
+        raise DomainError(
+            f"Le contrat est « {contract.get_status_display()} » : un avenant ne s'applique qu'à un contrat en "
+            "vigueur (règle R7).",
+            rule="R7",
+        )
+    party = _party_of(contract, party)
     if amendment.signatures.filter(party=party).exists():
         raise DomainError(f"{party} a déjà signé cet avenant.")
     if signed_on < amendment.opened_on:
@@ -441,7 +457,12 @@ def terminate(
     contract = _lock(contract)
     if contract.status != ContractStatus.IN_FORCE:
         raise DomainError("Seul un contrat en vigueur peut être dénoncé (règle R8).", rule="R8")
-    party = contract.parties.get(pk=party.pk)
+    if contract.amendments.filter(status=AmendmentStatus.OPEN).exists():
+        raise DomainError(
+            "Un avenant est en cours de signature : faites-le signer avant de dénoncer le contrat (règles R7, R8).",
+            rule="R8",
+        )
+    party = _party_of(contract, party)
     if not reason.strip():
         raise DomainError("Indiquez le motif de la dénonciation (règle R8).", field="reason", rule="R8")
     if not registered_letter_reference.strip():
@@ -452,10 +473,12 @@ def terminate(
         )
     if effective_on < notified_on:
         raise DomainError("La dénonciation ne peut prendre effet avant sa notification.", field="effective_on")
-    if not (contract.start <= effective_on <= contract.end):
+    if not (contract.start < effective_on <= contract.end):
         raise DomainError(
-            f"La date d'effet doit tomber pendant le contrat ({contract.start:%d/%m/%Y} – {contract.end:%d/%m/%Y}).",
+            f"La date d'effet doit tomber après l'entrée en vigueur et au plus tard à la fin du contrat "
+            f"({contract.start:%d/%m/%Y} – {contract.end:%d/%m/%Y}) (règle R8).",
             field="effective_on",
+            rule="R8",
         )
     termination = Termination.objects.create(
         contract=contract,

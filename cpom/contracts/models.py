@@ -105,6 +105,9 @@ class ContractQuerySet(models.QuerySet):
         if user.role == Role.SOCIAL_PARTNER:
             # Social partners read signed contracts only (DESIGN §2).
             queryset = queryset.filter(status__in=SIGNED_STATUSES)
+        elif user.role == Role.ARS_READER:
+            # The ARS reads the contracts sent for its opinion, not drafts still in negotiation (DESIGN §2).
+            queryset = queryset.exclude(status=ContractStatus.DRAFT)
         match scope.kind:
             case ScopeKind.NATION:
                 return queryset

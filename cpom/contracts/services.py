@@ -46,16 +46,20 @@ class GeneralTerms:
 
 @transaction.atomic
 def update_general_terms(*, by, contract: Contract, terms: GeneralTerms, on: dt.date) -> Contract:
-    check_editable(by=by, contract=contract)
+    contract = check_editable(by=by, contract=contract)
     if not terms.title.strip():
         raise DomainError("Le contrat doit avoir un intitulé.", field="title")
-    if terms.planned_end:
-        if contract.is_signed and contract.start:
+    if contract.is_signed:
+        # The end of a signed contract changes only by an extension amendment (R7); the form sends back the
+        # stored value, which is no change.
+        if terms.planned_end not in (None, contract.planned_end):
             raise DomainError(
                 "La fin d'un contrat signé se modifie par un avenant de prolongation (règle R7).",
                 field="planned_end",
                 rule="R7",
             )
+        terms.planned_end = contract.planned_end
+    elif terms.planned_end:
         error = _duration_error(on, terms.planned_end)
         if error and "R2" in error:
             raise DomainError(error, field="planned_end", rule="R2")
@@ -213,7 +217,7 @@ def add_specific_indicator(
         raise DomainError("Donnez un libellé à l'indicateur.", field="label")
     if level and level not in IndicatorLevel.values:
         raise DomainError(
-            "Niveau d'indicateur inconnu (moyens, résultat intermédiaire, résultat — R13).", field="level"
+            "Niveau d'indicateur inconnu (moyens, résultat intermédiaire, résultat — R13).", field="level", rule="R13"
         )
     if action is not None and action.axis.contract_id != contract.pk:
         raise DomainError("Cette action n'appartient pas au contrat.", field="action")
@@ -268,7 +272,9 @@ def add_convention(
     """R10: bilateral CARSAT–SPSTI conventions are annexed to the contract."""
     check_editable(by=by, contract=contract)
     if caisse.kind != OrganisationKind.CAISSE or not contract.parties.filter(organisation=caisse).exists():
-        raise DomainError("La convention bilatérale lie une caisse partie au contrat (règle R10).", field="caisse")
+        raise DomainError(
+            "La convention bilatérale lie une caisse partie au contrat (règle R10).", field="caisse", rule="R10"
+        )
     if not title.strip():
         raise DomainError("Indiquez l'objet de la convention.", field="title")
     convention = BilateralConvention.objects.create(

@@ -81,7 +81,7 @@ VISIBLE = {
     "dreets_agent_other_region": {"signed_idf"},
     "caisse_agent": {"signed_a", "draft_a", "draft_b"},
     "regional_pilot": {"signed_a", "draft_a", "draft_b"},
-    "ars_reader": {"signed_a", "draft_a", "draft_b"},
+    "ars_reader": {"signed_a"},  # drafts in negotiation are not sent to the ARS yet
     "social_partner": {"signed_a"},
     "national": {"signed_a", "draft_a", "draft_b", "signed_idf"},
     "admin": {"signed_a", "draft_a", "draft_b", "signed_idf"},
