@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from cpom.accounts.enums import Role
 from cpom.accounts.permissions import Perm
 from cpom.contracts.models import ContractParty
 from cpom.core.errors import DomainError
@@ -281,6 +282,8 @@ def reopen(*, by, report: Report, reason: str) -> Report:
     """A validated report is locked; an agent reopens it with a reason, which stays in its history."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     _require_review(by, report)
+    if by.role not in (Role.DREETS_AGENT, Role.ADMIN):
+        raise DomainError("La réouverture d'un rapport validé revient à la DREETS, qui la motive.")
     if report.status != ReportStatus.VALIDATED:
         raise DomainError("Seul un rapport validé peut être rouvert.")
     if not reason.strip():

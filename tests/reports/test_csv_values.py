@@ -124,3 +124,13 @@ def test_the_upload_page_imports_for_an_agent_and_shows_errors_by_line(reports, 
     assert "1 ligne importée" in client.post(reverse("reports:values_import"), {"fichier": good}).content.decode()
     export = client.get(reverse("reports:values_export") + f"?annee={YEAR}")
     assert export["Content-Type"].startswith("text/csv") and b"ETAB_FORMES;4" in export.content
+
+
+def test_the_export_holds_only_what_the_user_may_see(reports, services, spsti_referent, social_partner, login):
+    import_values(
+        csv_of(f"{YEAR};{services['A'].siret};TMS;ETAB_FORMES;12", f"{YEAR};{services['B'].siret};TMS;ETAB_FORMES;34")
+    )
+    mine = export_values(spsti_referent, year=YEAR)
+    assert services["A"].siret in mine and services["B"].siret not in mine
+    assert login(social_partner).get(reverse("reports:values_export")).status_code == 403
+    assert login(social_partner).get(reverse("reports:values_import")).status_code == 403

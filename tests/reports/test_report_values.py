@@ -174,3 +174,12 @@ def test_reports_are_visible_only_within_scope(
 def test_another_service_cannot_write_a_report(report, other_spsti_referent):
     with pytest.raises(DomainError, match="Seul le service concerné"):
         save_values(by=other_spsti_referent, report=report, values={"ETAB_FORMES|TMS": "1"}, version=1)
+
+
+def test_only_the_dreets_reopens_a_validated_report(report, spsti_referent, caisse_agent, dreets_agent):
+    save_values(by=spsti_referent, report=report, values={"ETAB_FORMES|TMS": "1"}, version=1)
+    submit(by=spsti_referent, report=report)
+    validate(by=caisse_agent, report=report)
+    with pytest.raises(DomainError, match="revient à la DREETS"):
+        reopen(by=caisse_agent, report=report, reason="Erreur")
+    assert reopen(by=dreets_agent, report=report, reason="Erreur").status == ReportStatus.RETURNED
