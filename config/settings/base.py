@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "cpom.plans",
     "cpom.contracts",
     "cpom.reports",
+    "cpom.steering",
     "cpom.api",
     "cpom.accounts",
     "cpom.reference",

@@ -1,0 +1,195 @@
+"""Every consolidated figure, computed in the database from the reports (DESIGN §7). Pages, exports, bilans and
+the API call these functions; each definition is written next to the code that computes it.
+
+Definitions for a year Y:
+- A service belongs to the region of its headquarters department.
+- *Approved services*: services with an approval valid on at least one day of Y.
+- A contract is *in force during Y* if it took effect on or before 31/12/Y and its end (expiry or effective date of
+  a termination) is not before 01/01/Y (`reports.expected.contracts_in_force_during`).
+- *Counted reports*: validated reports of Y; `include_submitted=True` adds submitted ones. Drafts and returned
+  reports are never counted.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+
+from cpom.contracts.enums import AxisKind, PartyRole
+from cpom.contracts.models import ContractParty
+from cpom.indicators.enums import ThemeScope
+from cpom.indicators.models import Theme
+from cpom.organisations.models import Approval, Spsti
+from cpom.reports.enums import ReportStatus
+from cpom.reports.expected import contracts_in_force_during
+from cpom.reports.models import Report, Value
+
+NATIONAL = "national"
+
+
+def approved_services(year: int):
+    """Services with an approval valid on at least one day of Y."""
+    valid = Approval.objects.filter(
+        spsti_id=OuterRef("pk"), start__lte=dt.date(year, 12, 31), end__gte=dt.date(year, 1, 1)
+    )
+    return Spsti.objects.filter(Exists(valid))
+
+
+def counted_reports(year: int, *, include_submitted: bool = False):
+    statuses = [ReportStatus.VALIDATED] + ([ReportStatus.SUBMITTED] if include_submitted else [])
+    return Report.objects.filter(year=year, status__in=statuses)
+
+
+@dataclass
+class ThemeRow:
+    """One line of IGAS Tableau 1 (report §161) for a region (or the nation) and a theme."""
+
+    total_services: int = 0
+    services_retaining_theme: int = 0
+    establishments_supported: int = 0
+
+
+@dataclass
+class RegionFigures:
+    themes: dict[str, ThemeRow] = field(default_factory=dict)
+    services_with_pdp_cell: int = 0
+    employees_supported_pdp: int = 0
+    employees_in_coordinated_pathway: int = 0
+
+
+def tableau1(year: int, *, include_submitted: bool = False) -> dict[str, RegionFigures]:
+    """Per region code (and NATIONAL): per prevention theme, total services = approved services; services
+    retaining the theme = approved services party to at least one contract in force during Y with an action on
+    that theme; establishments supported = sum of ETAB_ACCOMPAGNES (that theme) over counted reports. Per region:
+    services with a PDP cell = distinct services with a counted report whose PDP_CELLULE_DATE ≤ 31/12/Y;
+    employees supported by PDP cells = sum of PDP_SALARIES_ACCOMPAGNES; of which in a coordinated pathway = sum of
+    PDP_SALARIES_PARCOURS. National totals are sums of the regions, except service counts, which are distinct."""
+    themes = list(Theme.objects.filter(scope=ThemeScope.PREVENTION).order_by("code").values_list("code", flat=True))
+    approved = approved_services(year)
+    figures: dict[str, RegionFigures] = defaultdict(RegionFigures)
+
+    totals = dict(approved.values("region_id").annotate(n=Count("pk")).values_list("region_id", "n"))
+    for region, count in totals.items():
+        for theme in themes:
+            figures[region].themes.setdefault(theme, ThemeRow()).total_services = count
+    national_total = approved.count()
+
+    parties = ContractParty.objects.filter(
+        role=PartyRole.SPSTI,
+        contract__in=contracts_in_force_during(year),
+        organisation_id__in=approved.values("pk"),
+    )
+    pairs = (
+        parties.filter(contract__axes__kind=AxisKind.PREVENTION, contract__axes__actions__theme_id__in=themes)
+        .values_list("contract__axes__actions__theme_id", "organisation_id", "organisation__region_id")
+        .distinct()
+    )
+    regional_retaining: dict[tuple[str, str], set] = defaultdict(set)
+    national_retaining: dict[str, set] = defaultdict(set)
+    for theme, service, region in pairs:
+        regional_retaining[(region, theme)].add(service)
+        national_retaining[theme].add(service)
+    for (region, theme), services in regional_retaining.items():
+        figures[region].themes.setdefault(theme, ThemeRow()).services_retaining_theme = len(services)
+
+    counted = counted_reports(year, include_submitted=include_submitted)
+    supported = (
+        Value.objects.filter(report__in=counted, indicator_id="ETAB_ACCOMPAGNES", theme_id__in=themes)
+        .values("report__spsti__region_id", "theme_id")
+        .annotate(total=Sum("integer"))
+    )
+    for row in supported:
+        region = row["report__spsti__region_id"]
+        figures[region].themes.setdefault(row["theme_id"], ThemeRow()).establishments_supported = row["total"] or 0
+
+    pdp = (
+        Value.objects.filter(report__in=counted)
+        .values("report__spsti__region_id")
+        .annotate(
+            cells=Count(
+                "report__spsti",
+                distinct=True,
+                filter=Q(indicator_id="PDP_CELLULE_DATE", date__lte=dt.date(year, 12, 31)),
+            ),
+            supported=Sum("integer", filter=Q(indicator_id="PDP_SALARIES_ACCOMPAGNES")),
+            pathway=Sum("integer", filter=Q(indicator_id="PDP_SALARIES_PARCOURS")),
+        )
+    )
+    national_cells = (
+        Value.objects.filter(report__in=counted, indicator_id="PDP_CELLULE_DATE", date__lte=dt.date(year, 12, 31))
+        .values("report__spsti")
+        .distinct()
+        .count()
+    )
+    for row in pdp:
+        region = figures[row["report__spsti__region_id"]]
+        region.services_with_pdp_cell = row["cells"]
+        region.employees_supported_pdp = row["supported"] or 0
+        region.employees_in_coordinated_pathway = row["pathway"] or 0
+
+    nation = RegionFigures()
+    for theme in themes:
+        nation.themes[theme] = ThemeRow(
+            total_services=national_total,
+            services_retaining_theme=len(national_retaining[theme]),
+            establishments_supported=sum(
+                f.themes.get(theme, ThemeRow()).establishments_supported for f in figures.values()
+            ),
+        )
+    nation.services_with_pdp_cell = national_cells
+    nation.employees_supported_pdp = sum(f.employees_supported_pdp for f in figures.values())
+    nation.employees_in_coordinated_pathway = sum(f.employees_in_coordinated_pathway for f in figures.values())
+    result = dict(figures)
+    result[NATIONAL] = nation
+    return result
+
+
+@dataclass(frozen=True)
+class Completeness:
+    owed: int
+    submitted_or_validated: int
+    on_time: int
+
+    @property
+    def completeness(self) -> float | None:
+        return self.submitted_or_validated / self.owed if self.owed else None
+
+    @property
+    def timeliness(self) -> float | None:
+        return self.on_time / self.owed if self.owed else None
+
+
+def completeness(year: int, *, deadline: dt.date, region_id: str | None = None) -> Completeness:
+    """Completeness = reports submitted or validated / reports owed; timeliness = reports first submitted on or
+    before the deadline / reports owed (owed reports are those `ensure_reports` created for the year)."""
+    reports = Report.objects.filter(year=year)
+    if region_id:
+        reports = reports.filter(contract__region_id=region_id)
+    counts = reports.aggregate(
+        owed=Count("pk"),
+        done=Count("pk", filter=Q(status__in=[ReportStatus.SUBMITTED, ReportStatus.VALIDATED])),
+        on_time=Count("pk", filter=Q(first_submitted_at__date__lte=deadline)),
+    )
+    return Completeness(owed=counts["owed"], submitted_or_validated=counts["done"], on_time=counts["on_time"])
+
+
+def coverage(year: int) -> dict[str, dict[int, tuple[int, int]]]:
+    """Per region and generation: (approved services party to a contract of that generation in force during Y,
+    approved services)."""
+    approved = approved_services(year)
+    totals = dict(approved.values("region_id").annotate(n=Count("pk")).values_list("region_id", "n"))
+    rows = (
+        ContractParty.objects.filter(
+            role=PartyRole.SPSTI,
+            contract__in=contracts_in_force_during(year),
+            organisation_id__in=approved.values("pk"),
+        )
+        .values("organisation__region_id", "contract__generation")
+        .annotate(services=Count("organisation_id", distinct=True))
+    )
+    result: dict[str, dict[int, tuple[int, int]]] = defaultdict(dict)
+    for row in rows:
+        region = row["organisation__region_id"]
+        result[region][row["contract__generation"]] = (row["services"], totals.get(region, 0))
+    return dict(result)
