@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("cpom.organisations.urls")),
     path("", include("cpom.contracts.urls")),
     path("", include("cpom.reports.urls")),
+    path("", include("cpom.steering.urls")),
     path("api/", api_urls()),
     path("gestion/", admin.site.urls),
 ]

@@ -14,6 +14,16 @@ _NAV = [
 ]
 
 
+def _dashboard_url(user) -> str | None:
+    if not user.can(Perm.DASHBOARD_VIEW):
+        return None
+    if user.scope.is_nation:
+        return reverse("steering:national")
+    if user.scope.region_code:
+        return reverse("steering:regional", args=[user.scope.region_code])
+    return None
+
+
 def navigation(request) -> dict:
     """Navigation by role: an entry appears only when the role grants its page."""
     user = getattr(request, "user", None)
@@ -26,4 +36,9 @@ def navigation(request) -> dict:
         url = reverse(name)
         current = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"label": label, "url": url, "current": current})
+    dashboard = _dashboard_url(user)
+    if dashboard:
+        items.insert(
+            1, {"label": "Tableau de bord", "url": dashboard, "current": request.path.startswith("/pilotage/")}
+        )
     return {"nav_items": items}

@@ -25,6 +25,7 @@ class Perm(StrEnum):
     REPORT_VIEW = "reports.view"  # read the annual reports of the scope
     REPORT_FILL = "reports.fill"  # a service fills and submits its own reports
     REPORT_REVIEW = "reports.review"  # validate, return, reopen (DREETS and caisse agents)
+    DASHBOARD_VIEW = "dashboards.view"  # consolidated figures of the scope (regional or national)
     CAMPAIGN_EDIT = "campaigns.edit"  # the regional frame: priority themes, thematic groups, regional indicators
     ADMIN_SITE = "admin.site"
 
@@ -37,6 +38,7 @@ class RoleRule:
 
 
 _READ = {Perm.REGISTRY_VIEW, Perm.REGISTRY_SUMMARY, Perm.ORGANISATIONS_VIEW}
+_AGENT_READ = _READ | {Perm.DASHBOARD_VIEW}
 
 ROLE_RULES: dict[Role, RoleRule] = {
     Role.SPSTI_REFERENT: RoleRule(
@@ -46,33 +48,34 @@ ROLE_RULES: dict[Role, RoleRule] = {
     Role.DREETS_AGENT: RoleRule(
         frozenset({OrganisationKind.DREETS}),
         frozenset(
-            _READ | {Perm.REGISTRY_EDIT, Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT, Perm.REPORT_VIEW, Perm.REPORT_REVIEW}
+            _AGENT_READ
+            | {Perm.REGISTRY_EDIT, Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT, Perm.REPORT_VIEW, Perm.REPORT_REVIEW}
         ),
     ),
     Role.CAISSE_AGENT: RoleRule(
         frozenset({OrganisationKind.CAISSE}),
-        frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT, Perm.REPORT_VIEW, Perm.REPORT_REVIEW}),
+        frozenset(_AGENT_READ | {Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT, Perm.REPORT_VIEW, Perm.REPORT_REVIEW}),
     ),
     Role.REGIONAL_PILOT: RoleRule(
         frozenset({OrganisationKind.DREETS}),
-        frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.CAMPAIGN_EDIT, Perm.REPORT_VIEW}),
+        frozenset(_AGENT_READ | {Perm.CONTRACT_VIEW, Perm.CAMPAIGN_EDIT, Perm.REPORT_VIEW}),
     ),
     Role.ARS_READER: RoleRule(
-        frozenset({OrganisationKind.ARS}), frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.CONTRACT_OPINION})
+        frozenset({OrganisationKind.ARS}), frozenset(_AGENT_READ | {Perm.CONTRACT_VIEW, Perm.CONTRACT_OPINION})
     ),
     # Social partners read aggregated figures only (DESIGN §2): no service file.
     Role.SOCIAL_PARTNER: RoleRule(
         frozenset({OrganisationKind.CRPST, OrganisationKind.CNPST}),
-        frozenset({Perm.REGISTRY_SUMMARY, Perm.ORGANISATIONS_VIEW, Perm.CONTRACT_VIEW}),
+        frozenset({Perm.REGISTRY_SUMMARY, Perm.ORGANISATIONS_VIEW, Perm.CONTRACT_VIEW, Perm.DASHBOARD_VIEW}),
     ),
     Role.NATIONAL: RoleRule(
         frozenset({OrganisationKind.DGT, OrganisationKind.CNAM}),
-        frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.REPORT_VIEW}),
+        frozenset(_AGENT_READ | {Perm.CONTRACT_VIEW, Perm.REPORT_VIEW}),
     ),
     Role.ADMIN: RoleRule(
         frozenset(OrganisationKind),
         frozenset(
-            _READ
+            _AGENT_READ
             | {Perm.REGISTRY_EDIT, Perm.ADMIN_SITE, Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT, Perm.CAMPAIGN_EDIT}
             | {Perm.REPORT_VIEW, Perm.REPORT_REVIEW}
         ),

@@ -190,3 +190,11 @@ def test_report_pages_pass_axe_and_the_form_flags_a_broken_rule_as_she_types(ope
     page.fill("#v-etab_formes_cogtms", "5")
     remaining = page.locator("#live-problems").inner_text()
     assert not page.locator("#live-problems").is_visible(), remaining
+
+
+def test_dashboard_pages_pass_axe(open_as, live_server, landscape):
+    year = dt.date.today().year - 1
+    national = reverse("steering:national") + f"?annee={year}"
+    regional = reverse("steering:regional", args=["53"]) + f"?annee={year}&transmis=1"
+    assert _check(open_as("dgt@cpom.test"), live_server, [national, regional]) == {}
+    assert _check(open_as("crpst-bretagne@cpom.test"), live_server, [regional]) == {}

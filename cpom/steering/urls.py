@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "steering"
+
+urlpatterns = [
+    path("pilotage/national/", views.national, name="national"),
+    path("pilotage/region/<str:code>/", views.regional, name="regional"),
+]

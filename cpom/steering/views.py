@@ -1,0 +1,109 @@
+"""National and regional dashboards: consolidated figures of the user's scope, live from the reports."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from cpom.accounts.permissions import Perm
+from cpom.core.decorators import require_perm
+from cpom.core.pages import crumbs
+from cpom.indicators.enums import ThemeScope
+from cpom.indicators.models import Theme
+from cpom.organisations.selectors import regions_in_scope
+from cpom.reports.selectors import deadlines
+from cpom.territory.models import Region
+
+from .consolidation import NATIONAL, ThemeRow, completeness, coverage, tableau1
+
+
+def _year(request) -> int:
+    default = timezone.localdate().year - 1
+    try:
+        year = int(request.GET.get("annee", default))
+    except ValueError:
+        return default
+    return year if 2000 <= year <= default + 1 else default
+
+
+def _common(request) -> tuple[int, bool]:
+    return _year(request), request.GET.get("transmis") == "1"
+
+
+@require_perm(Perm.DASHBOARD_VIEW)
+def national(request):
+    if not request.user.scope.is_nation:
+        raise PermissionDenied("Le tableau de bord national est réservé à la cellule nationale.")
+    year, with_submitted = _common(request)
+    themes = list(Theme.objects.filter(scope=ThemeScope.PREVENTION).order_by("code"))
+    current = tableau1(year, include_submitted=with_submitted)
+    previous = tableau1(year - 1, include_submitted=with_submitted)
+    regions = list(Region.objects.order_by("name"))
+    rows = []
+    for region in [*regions, None]:
+        key = region.code if region else NATIONAL
+        figures, before = current.get(key), previous.get(key)
+        rows.append(
+            {
+                "region": region,
+                "themes": [
+                    (
+                        figures.themes.get(theme.code, ThemeRow()) if figures else ThemeRow(),
+                        before.themes.get(theme.code, ThemeRow()) if before else ThemeRow(),
+                    )
+                    for theme in themes
+                ],
+                "figures": figures,
+                "before": before,
+            }
+        )
+    return render(
+        request,
+        "steering/national.html",
+        {
+            "page_title": f"Tableau de bord national {year}",
+            "breadcrumb_data": crumbs("Tableau de bord national"),
+            "year": year,
+            "with_submitted": with_submitted,
+            "themes": themes,
+            "rows": rows,
+            "completeness": completeness(year, deadline=deadlines(year)(None)),
+        },
+    )
+
+
+@require_perm(Perm.DASHBOARD_VIEW)
+def regional(request, code: str):
+    region = regions_in_scope(request.user).filter(code=code).first()
+    if region is None:
+        raise Http404("Région hors de votre périmètre.")
+    year, with_submitted = _common(request)
+    themes = list(Theme.objects.filter(scope=ThemeScope.PREVENTION).order_by("code"))
+    current = tableau1(year, include_submitted=with_submitted).get(region.code)
+    previous = tableau1(year - 1, include_submitted=with_submitted).get(region.code)
+    links = [(reverse("steering:national"), "National")] if request.user.scope.is_nation else []
+    theme_rows = [
+        (
+            theme,
+            current.themes.get(theme.code, ThemeRow()) if current else ThemeRow(),
+            previous.themes.get(theme.code, ThemeRow()) if previous else ThemeRow(),
+        )
+        for theme in themes
+    ]
+    return render(
+        request,
+        "steering/regional.html",
+        {
+            "page_title": f"Tableau de bord {region.name} {year}",
+            "breadcrumb_data": crumbs(region.name, *links),
+            "region": region,
+            "year": year,
+            "with_submitted": with_submitted,
+            "theme_rows": theme_rows,
+            "current": current,
+            "previous": previous,
+            "completeness": completeness(year, deadline=deadlines(year)(region.code), region_id=region.code),
+            "coverage": sorted(coverage(year).get(region.code, {}).items()),
+        },
+    )
