@@ -15,6 +15,8 @@ _NAV = [
 
 
 def _dashboard_url(user) -> str | None:
+    if user.scope.spsti_id and user.can(Perm.REPORT_FILL):
+        return reverse("steering:restitution", args=[user.scope.spsti_id])
     if not user.can(Perm.DASHBOARD_VIEW):
         return None
     if user.scope.is_nation:
@@ -38,7 +40,6 @@ def navigation(request) -> dict:
         items.append({"label": label, "url": url, "current": current})
     dashboard = _dashboard_url(user)
     if dashboard:
-        items.insert(
-            1, {"label": "Tableau de bord", "url": dashboard, "current": request.path.startswith("/pilotage/")}
-        )
+        label = "Ma restitution" if user.scope.spsti_id else "Tableau de bord"
+        items.insert(1, {"label": label, "url": dashboard, "current": request.path.startswith("/pilotage/")})
     return {"nav_items": items}

@@ -193,3 +193,71 @@ def coverage(year: int) -> dict[str, dict[int, tuple[int, int]]]:
         region = row["organisation__region_id"]
         result[region][row["contract__generation"]] = (row["services"], totals.get(region, 0))
     return dict(result)
+
+
+MIN_PEERS = 5
+BENCHMARK_INDICATORS = ["ETAB_FORMES", "ETAB_ACCOMPAGNES", "ETAB_COMMUNICATION", "PDP_SALARIES_ACCOMPAGNES"]
+
+
+@dataclass(frozen=True)
+class Position:
+    """A service's figure per 10 000 employees followed against its region's services (anonymous)."""
+
+    indicator: str
+    theme: str | None
+    value: int
+    per_10000: float
+    peers: int  # services of the region with a counted report giving this figure, the service included
+    quartiles: tuple[float, float, float] | None  # None when fewer than MIN_PEERS services: not shown
+    quartile: int | None  # 1 (lowest) to 4 (highest)
+
+
+def _quartiles(values: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(values)
+
+    def at(fraction: float) -> float:
+        position = (len(ordered) - 1) * fraction
+        low, high = int(position), min(int(position) + 1, len(ordered) - 1)
+        return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+    return (round(at(0.25), 1), round(at(0.5), 1), round(at(0.75), 1))
+
+
+def positions(year: int, spsti: Spsti, *, include_submitted: bool = False) -> list[Position]:
+    """Benchmarks are shown only where the region has at least MIN_PEERS services with a counted report giving
+    the figure; peers are never named (DESIGN §7)."""
+    rows = Value.objects.filter(
+        report__in=counted_reports(year, include_submitted=include_submitted),
+        report__spsti__region_id=spsti.region_id,
+        indicator_id__in=BENCHMARK_INDICATORS,
+        integer__isnull=False,
+    ).values_list("report__spsti_id", "report__spsti__employees_followed", "indicator_id", "theme_id", "integer")
+    by_figure: dict[tuple[str, str | None], dict[int, float]] = defaultdict(dict)
+    mine: dict[tuple[str, str | None], int] = {}
+    for service, employees, indicator, theme, value in rows:
+        if not employees:
+            continue
+        key = (indicator, theme)
+        by_figure[key][service] = by_figure[key].get(service, 0) + value * 10000 / employees
+        if service == spsti.pk:
+            mine[key] = mine.get(key, 0) + value
+    result = []
+    for key in sorted(mine, key=lambda k: (BENCHMARK_INDICATORS.index(k[0]), k[1] or "")):
+        peers = by_figure[key]
+        own = peers[spsti.pk]
+        quartiles = _quartiles(list(peers.values())) if len(peers) >= MIN_PEERS else None
+        quartile = None
+        if quartiles:
+            quartile = 1 + sum(own > bound for bound in quartiles)
+        result.append(
+            Position(
+                indicator=key[0],
+                theme=key[1],
+                value=mine[key],
+                per_10000=round(own, 1),
+                peers=len(peers),
+                quartiles=quartiles,
+                quartile=quartile,
+            )
+        )
+    return result

@@ -7,4 +7,5 @@ app_name = "steering"
 urlpatterns = [
     path("pilotage/national/", views.national, name="national"),
     path("pilotage/region/<str:code>/", views.regional, name="regional"),
+    path("pilotage/service/<int:pk>/", views.restitution, name="restitution"),
 ]

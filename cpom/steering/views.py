@@ -10,12 +10,24 @@ from cpom.accounts.permissions import Perm
 from cpom.core.decorators import require_perm
 from cpom.core.pages import crumbs
 from cpom.indicators.enums import ThemeScope
-from cpom.indicators.models import Theme
+from cpom.indicators.models import Indicator, Theme
+from cpom.organisations.models import Spsti
 from cpom.organisations.selectors import regions_in_scope
+from cpom.reports.models import Report
 from cpom.reports.selectors import deadlines
+from cpom.reports.services import stored_text
 from cpom.territory.models import Region
 
-from .consolidation import NATIONAL, ThemeRow, completeness, coverage, tableau1
+from .consolidation import (
+    BENCHMARK_INDICATORS,
+    MIN_PEERS,
+    NATIONAL,
+    ThemeRow,
+    completeness,
+    coverage,
+    positions,
+    tableau1,
+)
 
 
 def _year(request) -> int:
@@ -105,5 +117,62 @@ def regional(request, code: str):
             "previous": previous,
             "completeness": completeness(year, deadline=deadlines(year)(region.code), region_id=region.code),
             "coverage": sorted(coverage(year).get(region.code, {}).items()),
+        },
+    )
+
+
+@require_perm(Perm.REPORT_VIEW)
+def restitution(request, pk: int):
+    spsti = Spsti.objects.visible_to(request.user).filter(pk=pk).select_related("region").first()
+    if spsti is None:
+        raise Http404("Service hors de votre périmètre.")
+    year, with_submitted = _common(request)
+    reports = list(
+        Report.objects.filter(spsti=spsti, year__in=[year, year - 1])
+        .select_related("contract")
+        .prefetch_related("values__indicator", "values__theme", "events__by__organisation")
+    )
+    figures: dict[tuple[str, str], dict[int, str]] = {}
+    labels: dict[tuple[str, str], str] = {}
+    events = []
+    for report in reports:
+        counted = report.status == "valide" or (with_submitted and report.status == "transmis")
+        if report.year == year:
+            events += [e for e in report.events.all() if e.comment or e.kind == "validation"]
+        if not counted:
+            continue
+        for value in report.values.all():
+            text = stored_text(value)
+            if text == "":
+                continue
+            key = (value.indicator_id, value.theme_id or "")
+            labels[key] = value.indicator.label + (f" — {value.theme.label}" if value.theme else "")
+            figures.setdefault(key, {})[report.year] = text
+    rows = [
+        {"label": labels[key], "now": values.get(year, "—"), "before": values.get(year - 1, "—")}
+        for key, values in sorted(figures.items())
+    ]
+    theme_labels = dict(Theme.objects.values_list("code", "label"))
+    indicator_labels = dict(Indicator.objects.filter(code__in=BENCHMARK_INDICATORS).values_list("code", "label"))
+    return render(
+        request,
+        "steering/restitution.html",
+        {
+            "page_title": f"Restitution {year} — {spsti.name}",
+            "breadcrumb_data": crumbs(f"Restitution {year}"),
+            "spsti": spsti,
+            "year": year,
+            "with_submitted": with_submitted,
+            "rows": rows,
+            "positions": [
+                {
+                    "label": indicator_labels.get(p.indicator, p.indicator)
+                    + (f" — {theme_labels.get(p.theme, p.theme)}" if p.theme else ""),
+                    "position": p,
+                }
+                for p in positions(year, spsti, include_submitted=with_submitted)
+            ],
+            "min_peers": MIN_PEERS,
+            "events": sorted(events, key=lambda e: e.at),
         },
     )

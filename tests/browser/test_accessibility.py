@@ -198,3 +198,9 @@ def test_dashboard_pages_pass_axe(open_as, live_server, landscape):
     regional = reverse("steering:regional", args=["53"]) + f"?annee={year}&transmis=1"
     assert _check(open_as("dgt@cpom.test"), live_server, [national, regional]) == {}
     assert _check(open_as("crpst-bretagne@cpom.test"), live_server, [regional]) == {}
+
+
+def test_the_restitution_of_a_service_passes_axe(open_as, live_server, landscape):
+    pst35 = Spsti.objects.get(code="SPSTI-PST35")
+    url = reverse("steering:restitution", args=[pst35.pk]) + f"?annee={dt.date.today().year - 1}"
+    assert _check(open_as("pst35@cpom.test"), live_server, [url]) == {}
