@@ -8,4 +8,5 @@ urlpatterns = [
     path("pilotage/national/", views.national, name="national"),
     path("pilotage/region/<str:code>/", views.regional, name="regional"),
     path("pilotage/service/<int:pk>/", views.restitution, name="restitution"),
+    path("pilotage/vigilance/", views.compliance_watch, name="watch"),
 ]

@@ -28,6 +28,7 @@ from .consolidation import (
     positions,
     tableau1,
 )
+from .watch import watch
 
 
 def _year(request) -> int:
@@ -174,5 +175,19 @@ def restitution(request, pk: int):
             ],
             "min_peers": MIN_PEERS,
             "events": sorted(events, key=lambda e: e.at),
+        },
+    )
+
+
+@require_perm(Perm.CONTRACT_EDIT)
+def compliance_watch(request):
+    return render(
+        request,
+        "steering/watch.html",
+        {
+            "page_title": "Points de vigilance",
+            "breadcrumb_data": crumbs("Points de vigilance"),
+            "watch": watch(request.user, timezone.localdate()),
+            "year": timezone.localdate().year - 1,
         },
     )

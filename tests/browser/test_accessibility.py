@@ -197,6 +197,7 @@ def test_dashboard_pages_pass_axe(open_as, live_server, landscape):
     national = reverse("steering:national") + f"?annee={year}"
     regional = reverse("steering:regional", args=["53"]) + f"?annee={year}&transmis=1"
     assert _check(open_as("dgt@cpom.test"), live_server, [national, regional]) == {}
+    assert _check(open_as("dreets-bretagne@cpom.test"), live_server, [reverse("steering:watch")]) == {}
     assert _check(open_as("crpst-bretagne@cpom.test"), live_server, [regional]) == {}
 
 

@@ -1,0 +1,79 @@
+"""Compliance watch for agents: what needs attention in the scope, today."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from cpom.contracts.enums import ContractStatus, PartyRole
+from cpom.contracts.models import Contract, ContractParty
+from cpom.core.dates import add_months
+from cpom.organisations.models import Approval, Spsti
+from cpom.reports.enums import ReportStatus
+from cpom.reports.selectors import deadlines
+from cpom.reports.services import reports_visible_to
+
+
+@dataclass
+class Watch:
+    services_without_contract: list
+    contracts_ending_soon: list
+    approvals_ending_before_contract: list
+    consultations_missing: list
+    late_reports: list
+
+
+def watch(user, today: dt.date) -> Watch:
+    in_force = Contract.objects.filter(status=ContractStatus.IN_FORCE, start__lte=today, end__gte=today)
+    approved_today = Approval.objects.filter(spsti_id=OuterRef("pk"), start__lte=today, end__gte=today)
+    under_contract = ContractParty.objects.filter(
+        organisation_id=OuterRef("pk"), role=PartyRole.SPSTI, contract__in=in_force
+    )
+    services = (
+        Spsti.objects.visible_to(user)
+        .active()
+        .filter(Exists(approved_today))
+        .exclude(Exists(under_contract))
+        .select_related("region")
+        .order_by("region__name", "name")
+    )
+    visible = Contract.objects.visible_to(user)
+    ending = (
+        visible.filter(pk__in=in_force.values("pk"), end__lte=add_months(today, 6))
+        .select_related("region")
+        .order_by("end")
+    )
+    # An approval that ends before the contract it supports (R3): the approval was shortened or withdrawn.
+    short_approval = Approval.objects.filter(spsti_id=OuterRef("organisation_id"), start__lte=today, end__gte=today)
+    stranded = (
+        ContractParty.objects.filter(role=PartyRole.SPSTI, contract__in=visible.filter(pk__in=in_force.values("pk")))
+        .exclude(Exists(short_approval.filter(end__gte=OuterRef("contract__end"))))
+        .select_related("organisation", "contract")
+        .order_by("contract__end")
+    )
+    missing = (
+        visible.filter(status=ContractStatus.CONSULTATION)
+        .annotate(opinions=Count("consultations"))
+        .filter(opinions__lt=2)
+        .select_related("region")
+        .order_by("negotiation_started_on")
+    )
+    year = today.year - 1
+    deadline_of = deadlines(year)
+    late = [
+        report
+        for report in reports_visible_to(user)
+        .filter(year=year)
+        .filter(Q(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED]))
+        .filter(first_submitted_at__isnull=True)
+        .select_related("spsti", "contract")
+        .order_by("spsti__name")
+        if today > deadline_of(report.contract.region_id)
+    ]
+    return Watch(
+        services_without_contract=list(services),
+        contracts_ending_soon=list(ending),
+        approvals_ending_before_contract=list(stranded),
+        consultations_missing=list(missing),
+        late_reports=late,
+    )
