@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from cpom.accounts.permissions import Perm
 from cpom.core.decorators import require_perm
+from cpom.core.exports import table_response
 from cpom.core.pages import crumbs
 from cpom.indicators.enums import ThemeScope
 from cpom.indicators.models import Indicator, Theme
@@ -71,6 +72,24 @@ def national(request):
                 "before": before,
             }
         )
+    if request.GET.get("format") in ("csv", "xlsx"):
+        header = ["Région", "Services agréés"]
+        for theme in themes:
+            header += [f"{theme.label} — services", f"{theme.label} — établissements accompagnés"]
+        header += ["Services avec cellule PDP", "Salariés accompagnés (PDP)", "dont parcours coordonné"]
+        lines = []
+        for row in rows:
+            figures = row["figures"]
+            line = [row["region"].name if row["region"] else "Total national", row["themes"][0][0].total_services]
+            for now, _before in row["themes"]:
+                line += [now.services_retaining_theme, now.establishments_supported]
+            line += [
+                figures.services_with_pdp_cell if figures else 0,
+                figures.employees_supported_pdp if figures else 0,
+                figures.employees_in_coordinated_pathway if figures else 0,
+            ]
+            lines.append(line)
+        return table_response(request.GET["format"], f"tableau1-{year}", header, lines)
     return render(
         request,
         "steering/national.html",

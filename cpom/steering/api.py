@@ -1,0 +1,81 @@
+"""Consolidated figures in the API: the same consolidation module and the same scope as the dashboards."""
+
+from dataclasses import asdict
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import Router, Schema
+
+from cpom.accounts.permissions import Perm
+from cpom.organisations.selectors import regions_in_scope
+from cpom.reports.selectors import deadlines
+
+from .consolidation import completeness, coverage, tableau1
+
+router = Router(tags=["Tableaux de bord"])
+
+
+class ThemeFigures(Schema):
+    total_services: int
+    services_retaining_theme: int
+    establishments_supported: int
+
+
+class RegionFigures(Schema):
+    themes: dict[str, ThemeFigures]
+    services_with_pdp_cell: int
+    employees_supported_pdp: int
+    employees_in_coordinated_pathway: int
+
+
+class CompletenessOut(Schema):
+    owed: int
+    submitted_or_validated: int
+    on_time: int
+
+
+class RegionalOut(Schema):
+    region: str
+    year: int
+    figures: RegionFigures | None
+    completeness: CompletenessOut
+    coverage: dict[int, tuple[int, int]]
+
+
+class Error(Schema):
+    detail: str
+
+
+def _require(request) -> None:
+    if not request.user.can(Perm.DASHBOARD_VIEW):
+        raise PermissionDenied("Votre rôle ne donne pas accès aux tableaux de bord.")
+
+
+@router.get(
+    "/national", response={200: dict[str, RegionFigures], 403: Error}, summary="Tableau 1 par région et total national"
+)
+def national(request, year: int, include_submitted: bool = False):
+    _require(request)
+    if not request.user.scope.is_nation:
+        raise PermissionDenied("Le tableau national est réservé à la cellule nationale.")
+    return {key: asdict(value) for key, value in tableau1(year, include_submitted=include_submitted).items()}
+
+
+@router.get("/regions/{code}", response={200: RegionalOut, 403: Error, 404: Error}, summary="Tableau de bord régional")
+def regional(request, code: str, year: int, include_submitted: bool = False):
+    _require(request)
+    if not regions_in_scope(request.user).filter(code=code).exists():
+        raise Http404
+    figures = tableau1(year, include_submitted=include_submitted).get(code)
+    done = completeness(year, deadline=deadlines(year)(code), region_id=code)
+    return {
+        "region": code,
+        "year": year,
+        "figures": asdict(figures) if figures else None,
+        "completeness": {
+            "owed": done.owed,
+            "submitted_or_validated": done.submitted_or_validated,
+            "on_time": done.on_time,
+        },
+        "coverage": coverage(year).get(code, {}),
+    }
