@@ -9,4 +9,5 @@ urlpatterns = [
     path("pilotage/region/<str:code>/", views.regional, name="regional"),
     path("pilotage/service/<int:pk>/", views.restitution, name="restitution"),
     path("pilotage/vigilance/", views.compliance_watch, name="watch"),
+    path("donnees-ouvertes/", views.open_data, name="open_data"),
 ]

@@ -1,5 +1,6 @@
 """National and regional dashboards: consolidated figures of the user's scope, live from the reports."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
@@ -8,17 +9,18 @@ from django.utils import timezone
 
 from cpom.accounts.permissions import Perm
 from cpom.core.decorators import require_perm
-from cpom.core.exports import table_response
+from cpom.core.exports import csv_response, table_response
 from cpom.core.pages import crumbs
 from cpom.indicators.enums import ThemeScope
 from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.models import Spsti
 from cpom.organisations.selectors import regions_in_scope
-from cpom.reports.models import Report
+from cpom.reports.models import Report, ReportingCampaign
 from cpom.reports.selectors import deadlines
 from cpom.reports.services import stored_text
 from cpom.territory.models import Region
 
+from . import opendata
 from .consolidation import (
     BENCHMARK_INDICATORS,
     MIN_PEERS,
@@ -208,5 +210,26 @@ def compliance_watch(request):
             "breadcrumb_data": crumbs("Points de vigilance"),
             "watch": watch(request.user, timezone.localdate()),
             "year": timezone.localdate().year - 1,
+        },
+    )
+
+
+@login_not_required
+def open_data(request):
+    years = sorted(set(ReportingCampaign.objects.values_list("year", flat=True)), reverse=True)
+    year = request.GET.get("annee")
+    if year:
+        if not year.isdigit() or int(year) not in years:
+            raise Http404("Année non publiée.")
+        header = [name for name, _ in opendata.DICTIONARY]
+        return csv_response(f"cpom-agregats-{year}", header, opendata.rows(int(year)))
+    return render(
+        request,
+        "steering/open_data.html",
+        {
+            "page_title": "Données ouvertes",
+            "breadcrumb_data": crumbs("Données ouvertes"),
+            "years": years,
+            "dictionary": opendata.DICTIONARY,
         },
     )
