@@ -261,3 +261,58 @@ def positions(year: int, spsti: Spsti, *, include_submitted: bool = False) -> li
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    service: str
+    themes: dict[str, int | None]  # establishments supported per retained theme (None: retained, not yet reported)
+
+
+def service_theme_matrix(year: int, region_id: str, *, include_submitted: bool = False) -> list[MatrixRow]:
+    """Services of the region under a contract in force during Y × the prevention themes they retain, with the
+    establishments supported from their counted report."""
+    themes = list(Theme.objects.filter(scope=ThemeScope.PREVENTION).values_list("code", flat=True))
+    retained = (
+        ContractParty.objects.filter(
+            role=PartyRole.SPSTI,
+            contract__in=contracts_in_force_during(year),
+            organisation__region_id=region_id,
+            contract__axes__kind=AxisKind.PREVENTION,
+            contract__axes__actions__theme_id__in=themes,
+        )
+        .values_list("organisation_id", "organisation__name", "contract__axes__actions__theme_id")
+        .distinct()
+    )
+    supported = {
+        (service, theme): total
+        for service, theme, total in Value.objects.filter(
+            report__in=counted_reports(year, include_submitted=include_submitted),
+            report__spsti__region_id=region_id,
+            indicator_id="ETAB_ACCOMPAGNES",
+        )
+        .values("report__spsti_id", "theme_id")
+        .annotate(total=Sum("integer"))
+        .values_list("report__spsti_id", "theme_id", "total")
+    }
+    rows: dict[int, tuple[str, dict]] = {}
+    for service, name, theme in retained:
+        rows.setdefault(service, (name, {}))[1][theme] = supported.get((service, theme))
+    return [MatrixRow(service=name, themes=cells) for name, cells in sorted(rows.values())]
+
+
+def action_progress(year: int, region_id: str, *, include_submitted: bool = False) -> dict[str, int]:
+    """Counted reports' action progress in the region: how many actions are not started, in progress, done,
+    abandoned."""
+    from cpom.reports.models import ActionProgress
+
+    rows = (
+        ActionProgress.objects.filter(
+            report__in=counted_reports(year, include_submitted=include_submitted),
+            report__spsti__region_id=region_id,
+        )
+        .exclude(status="")
+        .values("status")
+        .annotate(n=Count("pk"))
+    )
+    return {row["status"]: row["n"] for row in rows}

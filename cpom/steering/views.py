@@ -15,6 +15,7 @@ from cpom.indicators.enums import ThemeScope
 from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.models import Spsti
 from cpom.organisations.selectors import regions_in_scope
+from cpom.reports.enums import ProgressStatus
 from cpom.reports.models import Report, ReportingCampaign
 from cpom.reports.selectors import deadlines
 from cpom.reports.services import stored_text
@@ -26,9 +27,11 @@ from .consolidation import (
     MIN_PEERS,
     NATIONAL,
     ThemeRow,
+    action_progress,
     completeness,
     coverage,
     positions,
+    service_theme_matrix,
     tableau1,
 )
 from .watch import watch
@@ -117,6 +120,7 @@ def regional(request, code: str):
     current = tableau1(year, include_submitted=with_submitted).get(region.code)
     previous = tableau1(year - 1, include_submitted=with_submitted).get(region.code)
     links = [(reverse("steering:national"), "National")] if request.user.scope.is_nation else []
+    progress = action_progress(year, region.code, include_submitted=with_submitted)
     theme_rows = [
         (
             theme,
@@ -139,6 +143,12 @@ def regional(request, code: str):
             "previous": previous,
             "completeness": completeness(year, deadline=deadlines(year)(region.code), region_id=region.code),
             "coverage": sorted(coverage(year).get(region.code, {}).items()),
+            "matrix_themes": themes,
+            "matrix": [
+                (row.service, [(theme.code in row.themes, row.themes.get(theme.code)) for theme in themes])
+                for row in service_theme_matrix(year, region.code, include_submitted=with_submitted)
+            ],
+            "progress": [(label, progress.get(value, 0)) for value, label in ProgressStatus.choices],
         },
     )
 

@@ -111,3 +111,18 @@ def test_the_national_table_costs_the_same_queries_with_more_data(year_of_report
     with CaptureQueriesContext(connection) as after:
         tableau1(YEAR)
     assert len(before.captured_queries) == len(after.captured_queries)
+
+
+def test_the_service_theme_matrix_and_action_progress(year_of_reports, services, spsti_referent):
+    from cpom.reports.models import ActionProgress
+    from cpom.steering.consolidation import action_progress, service_theme_matrix
+
+    matrix = {row.service: row.themes for row in service_theme_matrix(YEAR, "53")}
+    assert matrix[services["A"].name] == {"TMS": 10}
+    assert matrix[services["B"].name] == {"TMS": None, "RPS": None}, "B's report is only submitted"
+    with_submitted = {row.service: row.themes for row in service_theme_matrix(YEAR, "53", include_submitted=True)}
+    assert with_submitted[services["B"].name] == {"TMS": 5, "RPS": 7}
+    report = Report.objects.get(spsti=services["A"], year=YEAR)
+    action = report.contract.axes.get(kind=AxisKind.PREVENTION).actions.get()
+    ActionProgress.objects.create(report=report, action=action, status="en_cours")
+    assert action_progress(YEAR, "53") == {"en_cours": 1}
