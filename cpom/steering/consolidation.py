@@ -316,3 +316,35 @@ def action_progress(year: int, region_id: str, *, include_submitted: bool = Fals
         .annotate(n=Count("pk"))
     )
     return {row["status"]: row["n"] for row in rows}
+
+
+def contracts_signed(year: int) -> dict[str, dict[int, int]]:
+    """Per region and generation: contracts signed on or before 31/12/Y (in force, expired or terminated since)."""
+    from cpom.contracts.enums import SIGNED_STATUSES
+    from cpom.contracts.models import Contract
+
+    rows = (
+        Contract.objects.filter(status__in=SIGNED_STATUSES, start__lte=dt.date(year, 12, 31))
+        .values("region_id", "generation")
+        .annotate(n=Count("pk"))
+    )
+    result: dict[str, dict[int, int]] = defaultdict(dict)
+    for row in rows:
+        result[row["region_id"]][row["generation"]] = row["n"]
+    return dict(result)
+
+
+def action_progress_by_region(year: int, *, include_submitted: bool = False) -> dict[str, dict[str, int]]:
+    """`action_progress` for every region in one query."""
+    from cpom.reports.models import ActionProgress
+
+    rows = (
+        ActionProgress.objects.filter(report__in=counted_reports(year, include_submitted=include_submitted))
+        .exclude(status="")
+        .values("report__spsti__region_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    result: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in rows:
+        result[row["report__spsti__region_id"]][row["status"]] = row["n"]
+    return dict(result)

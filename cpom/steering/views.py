@@ -28,7 +28,9 @@ from .consolidation import (
     NATIONAL,
     ThemeRow,
     action_progress,
+    action_progress_by_region,
     completeness,
+    contracts_signed,
     coverage,
     positions,
     service_theme_matrix,
@@ -241,5 +243,80 @@ def open_data(request):
             "breadcrumb_data": crumbs("Données ouvertes"),
             "years": years,
             "dictionary": opendata.DICTIONARY,
+        },
+    )
+
+
+def _bilan_rows(year: int, with_submitted: bool, regions):
+    figures = tableau1(year, include_submitted=with_submitted)
+    signed = contracts_signed(year)
+    progress = action_progress_by_region(year, include_submitted=with_submitted)
+    themes = list(Theme.objects.filter(scope=ThemeScope.PREVENTION).order_by("code"))
+    rows = []
+    for region in regions:
+        region_figures = figures.get(region.code)
+        rows.append(
+            {
+                "region": region,
+                "approved": region_figures.themes[themes[0].code].total_services if region_figures else 0,
+                "signed": sorted(signed.get(region.code, {}).items()),
+                "themes": [
+                    (theme, region_figures.themes.get(theme.code, ThemeRow()) if region_figures else ThemeRow())
+                    for theme in themes
+                ],
+                "figures": region_figures,
+                "progress": [
+                    (label, progress.get(region.code, {})[value])
+                    for value, label in ProgressStatus.choices
+                    if value in progress.get(region.code, {})
+                ],
+            }
+        )
+    return rows, figures
+
+
+@require_perm(Perm.DASHBOARD_VIEW)
+def national_bilan(request):
+    if not request.user.scope.is_nation:
+        raise PermissionDenied("Le bilan national est réservé à la cellule nationale et au CNPST.")
+    year, with_submitted = _common(request)
+    rows, figures = _bilan_rows(year, with_submitted, Region.objects.order_by("name"))
+    return render(
+        request,
+        "steering/bilan.html",
+        {
+            "page_title": f"Bilan national {year} des CPOM (CNPST)",
+            "heading": f"Bilan national {year} des CPOM",
+            "audience": "Comité national de prévention et de santé au travail (CNPST)",
+            "breadcrumb_data": crumbs("Bilan national", (reverse("steering:national"), "National")),
+            "year": year,
+            "with_submitted": with_submitted,
+            "rows": rows,
+            "nation": figures.get(NATIONAL),
+        },
+    )
+
+
+@require_perm(Perm.DASHBOARD_VIEW)
+def regional_bilan(request, code: str):
+    region = regions_in_scope(request.user).filter(code=code).first()
+    if region is None:
+        raise Http404("Région hors de votre périmètre.")
+    year, with_submitted = _common(request)
+    rows, _ = _bilan_rows(year, with_submitted, [region])
+    return render(
+        request,
+        "steering/bilan.html",
+        {
+            "page_title": f"Bilan {year} des CPOM — {region.name} (CRPST)",
+            "heading": f"Bilan {year} des CPOM — {region.name}",
+            "audience": f"Comité régional de prévention et de santé au travail — {region.name}",
+            "breadcrumb_data": crumbs(
+                "Bilan régional", (reverse("steering:regional", args=[region.code]), region.name)
+            ),
+            "year": year,
+            "with_submitted": with_submitted,
+            "rows": rows,
+            "completeness": completeness(year, deadline=deadlines(year)(region.code), region_id=region.code),
         },
     )

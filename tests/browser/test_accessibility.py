@@ -197,7 +197,11 @@ def test_dashboard_pages_pass_axe(open_as, live_server, landscape):
     year = dt.date.today().year - 1
     national = reverse("steering:national") + f"?annee={year}"
     regional = reverse("steering:regional", args=["53"]) + f"?annee={year}&transmis=1"
-    assert _check(open_as("dgt@cpom.test"), live_server, [national, regional]) == {}
+    bilans = [
+        reverse("steering:national_bilan") + f"?annee={year}",
+        reverse("steering:regional_bilan", args=["53"]) + f"?annee={year}",
+    ]
+    assert _check(open_as("dgt@cpom.test"), live_server, [national, regional, *bilans]) == {}
     assert _check(open_as("dreets-bretagne@cpom.test"), live_server, [reverse("steering:watch")]) == {}
     assert _check(open_as("crpst-bretagne@cpom.test"), live_server, [regional]) == {}
 
