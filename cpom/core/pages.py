@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.utils import timezone
 
 from .errors import DomainError
 
@@ -28,3 +29,13 @@ def submit(request, form, action: Callable[[dict], object], success: str):
         return None
     messages.success(request, success)
     return True if result is None else result
+
+
+def year_param(request) -> int:
+    """The followed year asked in `?annee=`: last year by default, never later than the current year."""
+    default = timezone.localdate().year - 1
+    try:
+        year = int(request.GET.get("annee", default))
+    except ValueError:
+        return default
+    return year if 2000 <= year <= default + 1 else default

@@ -216,12 +216,12 @@ def read_upload(report: Report, content: bytes) -> Upload:
             values[key] = _text(grid.get(coordinate))
             where[key] = coordinate
     before = current_values(report)
-    _typed, problems = check_values(report, values)
+    layout = report_layout(report.contract)
+    _typed, problems = check_values(report, values, layout)
     for problem in problems:
         errors.append(f"Feuille « {MAIN} », cellule {where.get(problem.key, '?')} : {problem.message}")
     layout_labels = {
-        cell.key: cell.indicator.label + (f" — {cell.theme.label}" if cell.theme else "")
-        for cell in report_layout(report.contract).cells()
+        cell.key: cell.indicator.label + (f" — {cell.theme.label}" if cell.theme else "") for cell in layout.cells()
     }
     changes = [
         Change(key, layout_labels.get(key, key), before.get(key, ""), after)

@@ -16,7 +16,7 @@ from cpom.core.csvfiles import CsvFormatError
 from cpom.core.decorators import require_perm
 from cpom.core.errors import DomainError
 from cpom.core.forms import Form
-from cpom.core.pages import crumbs, submit
+from cpom.core.pages import crumbs, submit, year_param
 from cpom.organisations.selectors import regions_in_scope
 
 from . import excel, selectors, services
@@ -30,15 +30,6 @@ from .services import InvalidValues, StaleReport
 MAX_UPLOAD_BYTES = 20_000_000
 
 
-def _year(request) -> int:
-    default = timezone.localdate().year - 1
-    try:
-        year = int(request.GET.get("annee", default))
-    except ValueError:
-        return default
-    return year if 2000 <= year <= default + 1 else default
-
-
 def _report(request, pk: int) -> Report:
     try:
         return services.reports_visible_to(request.user).select_related("spsti", "contract__region").get(pk=pk)
@@ -48,7 +39,7 @@ def _report(request, pk: int) -> Report:
 
 @require_perm(Perm.REPORT_VIEW)
 def report_list(request):
-    year = _year(request)
+    year = year_param(request)
     region = request.GET.get("region", "")
     state = request.GET.get("etat", "")
     rows = selectors.report_rows(request.user, year, region=region, state=state)
@@ -276,7 +267,7 @@ def values_import(request):
 
 @require_perm(Perm.REPORT_VIEW)
 def values_export(request):
-    year = _year(request)
+    year = year_param(request)
     content = export_values(request.user, year=year, region=request.GET.get("region", ""))
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="valeurs-{year}.csv"'

@@ -10,7 +10,7 @@ from django.utils import timezone
 from cpom.accounts.permissions import Perm
 from cpom.core.decorators import require_perm
 from cpom.core.exports import csv_response, table_response
-from cpom.core.pages import crumbs
+from cpom.core.pages import crumbs, year_param
 from cpom.indicators.enums import ThemeScope
 from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.models import Spsti
@@ -39,17 +39,8 @@ from .consolidation import (
 from .watch import watch
 
 
-def _year(request) -> int:
-    default = timezone.localdate().year - 1
-    try:
-        year = int(request.GET.get("annee", default))
-    except ValueError:
-        return default
-    return year if 2000 <= year <= default + 1 else default
-
-
 def _common(request) -> tuple[int, bool]:
-    return _year(request), request.GET.get("transmis") == "1"
+    return year_param(request), request.GET.get("transmis") == "1"
 
 
 @require_perm(Perm.DASHBOARD_VIEW)
