@@ -16,6 +16,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from cpom.core.word import set_french
 from cpom.indicators.enums import ThemeScope
 from cpom.indicators.models import Indicator
 from cpom.organisations.models import Approval
@@ -144,17 +145,6 @@ def _theme_rank(theme) -> tuple:
 
 
 # --- writing helpers --------------------------------------------------------------------------------------------
-def _french(document) -> None:
-    """French proofing language for the whole document (screen readers and spell checkers)."""
-    for rpr in document.styles.element.xpath("w:docDefaults/w:rPrDefault/w:rPr"):
-        lang = rpr.find(qn("w:lang"))
-        if lang is None:
-            lang = OxmlElement("w:lang")
-            rpr.append(lang)
-        lang.set(qn("w:val"), "fr-FR")
-        lang.set(qn("w:eastAsia"), "fr-FR")
-
-
 def _fill_cell(cell, text: str, *, bold: bool = False) -> None:
     """Text of a table cell: one paragraph per line, a dash at the start of a line becoming a bullet."""
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
@@ -260,7 +250,7 @@ class _Writer:
 
     def render(self) -> bytes:
         document, contract = self.document, self.contract
-        _french(document)
+        set_french(document)
         properties = document.core_properties
         properties.title = contract.title
         properties.subject = "Contrat pluriannuel d'objectifs et de moyens"

@@ -1,5 +1,5 @@
 """Tables as CSV and XLSX downloads. Text cells that a spreadsheet would run as a formula (starting with = + - @)
-are neutralised; numbers stay numbers and dates are dates, shown the French way in XLSX."""
+are neutralised; numbers stay numbers and dates are dates, written the French way (1 234,5 ; 30/06/2026)."""
 
 import csv
 import datetime as dt
@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 FORMULA_STARTS = ("=", "+", "-", "@")
+XLSX_FORMATS = {"integer": "# ##0", "decimal": "# ##0.0", "percent": "0.0 %", "date": "DD/MM/YYYY"}
 
 
 def neutralise(value):
@@ -19,33 +20,55 @@ def neutralise(value):
     return value
 
 
-def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+def _csv_value(value, kind: str | None):
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if kind == "percent" and isinstance(value, int | float):
+        return f"{value * 100:.1f}".replace(".", ",")
+    if isinstance(value, float):
+        return f"{value:.1f}".replace(".", ",")
+    return neutralise(value)
+
+
+def csv_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence], *, kinds: Sequence[str] | None = None
+) -> HttpResponse:
+    """Semicolon-separated UTF-8 with BOM and decimal commas, as French spreadsheets open it."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(header)
+    writer.writerow([neutralise(label) for label in header])
     for row in rows:
-        writer.writerow(
-            [value.strftime("%d/%m/%Y") if isinstance(value, dt.date) else neutralise(value) for value in row]
-        )
+        writer.writerow([_csv_value(value, kinds[i] if kinds else None) for i, value in enumerate(row)])
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
 
 
-def xlsx_response(filename: str, header: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
+def xlsx_response(
+    filename: str, header: Sequence[str], rows: Iterable[Sequence], *, kinds: Sequence[str] | None = None
+) -> HttpResponse:
     book = Workbook()
     sheet = book.active
     sheet.title = "Données"
-    sheet.append(list(header))
+    sheet.append([neutralise(label) for label in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([neutralise(value) for value in row])
-        for cell in sheet[sheet.max_row]:
-            if isinstance(cell.value, int | float) and not isinstance(cell.value, bool):
-                cell.number_format = "# ##0"
+        for index, cell in enumerate(sheet[sheet.max_row]):
+            kind = kinds[index] if kinds else None
+            if isinstance(cell.value, bool):
+                continue
+            if isinstance(cell.value, int | float):
+                cell.number_format = XLSX_FORMATS.get(kind or "", XLSX_FORMATS["integer"])
+                if kind is None and isinstance(cell.value, float):
+                    cell.number_format = XLSX_FORMATS["decimal"]
             elif isinstance(cell.value, dt.date):
-                cell.number_format = "DD/MM/YYYY"
+                cell.number_format = XLSX_FORMATS["date"]
     out = io.BytesIO()
     book.save(out)
     response = HttpResponse(

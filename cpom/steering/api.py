@@ -1,5 +1,6 @@
 """Consolidated figures in the API: the same consolidation module and the same scope as the dashboards."""
 
+import datetime as dt
 from dataclasses import asdict
 
 from django.core.exceptions import PermissionDenied
@@ -7,9 +8,11 @@ from django.http import Http404
 from ninja import Router, Schema
 
 from cpom.accounts.permissions import Perm
+from cpom.core.tables import Table
 from cpom.organisations.selectors import regions_in_scope
 from cpom.reports.selectors import deadlines
 
+from . import tables
 from .consolidation import completeness, coverage, tableau1
 
 router = Router(tags=["Tableaux de bord"])
@@ -79,3 +82,51 @@ def regional(request, code: str, year: int, include_submitted: bool = False):
         },
         "coverage": coverage(year).get(code, {}),
     }
+
+
+class TableOut(Schema):
+    slug: str
+    caption: str
+    columns: list[str]
+    rows: list[list[int | float | str | None]]
+
+
+def _tables_out(tables: list[Table]) -> list[dict]:
+    return [
+        {
+            "slug": table.slug,
+            "caption": table.caption,
+            "columns": table.export_header(),
+            "rows": [
+                [value.isoformat() if isinstance(value, dt.date) else value for value in row]
+                for row in table.export_rows()
+            ],
+        }
+        for table in tables
+    ]
+
+
+@router.get(
+    "/national/tables",
+    response={200: list[TableOut], 403: Error},
+    summary="Tableaux du tableau de bord national (mêmes chiffres que la page et ses exports)",
+)
+def national_tables(request, year: int, include_submitted: bool = False):
+    _require(request)
+    if not request.user.scope.is_nation:
+        raise PermissionDenied("Le tableau national est réservé à la cellule nationale.")
+    return _tables_out(tables.national_tables(year, include_submitted=include_submitted))
+
+
+@router.get(
+    "/regions/{code}/tables",
+    response={200: list[TableOut], 403: Error, 404: Error},
+    summary="Tableaux d'un tableau de bord régional (mêmes chiffres que la page et ses exports)",
+)
+def regional_tables(request, code: str, year: int, include_submitted: bool = False):
+    _require(request)
+    region = regions_in_scope(request.user).filter(code=code).first()
+    if region is None:
+        raise Http404
+    current = tableau1(year, include_submitted=include_submitted)
+    return _tables_out(tables.regional_tables(year, region, current, include_submitted=include_submitted))

@@ -348,3 +348,73 @@ def action_progress_by_region(year: int, *, include_submitted: bool = False) -> 
     for row in rows:
         result[row["report__spsti__region_id"]][row["status"]] = row["n"]
     return dict(result)
+
+
+def services_under_contract(year: int) -> dict[str, tuple[int, int]]:
+    """Per region code (and NATIONAL): (approved services party to at least one contract in force during Y, of
+    any generation, counted once; approved services). The share colours the national map."""
+    approved = approved_services(year)
+    totals = dict(approved.values("region_id").annotate(n=Count("pk")).values_list("region_id", "n"))
+    under = dict(
+        approved.filter(
+            Exists(
+                ContractParty.objects.filter(
+                    organisation_id=OuterRef("pk"),
+                    role=PartyRole.SPSTI,
+                    contract__in=contracts_in_force_during(year),
+                )
+            )
+        )
+        .values("region_id")
+        .annotate(n=Count("pk"))
+        .values_list("region_id", "n")
+    )
+    result = {region: (under.get(region, 0), total) for region, total in totals.items()}
+    result[NATIONAL] = (sum(under.values()), sum(totals.values()))
+    return result
+
+
+def completeness_by_region(year: int, deadline_of) -> dict[str, Completeness]:
+    """`completeness` for every region (and NATIONAL) in one query; `deadline_of(region_id)` gives each region's
+    deadline (a regional campaign may set its own)."""
+    regions = list(Report.objects.filter(year=year).values_list("contract__region_id", flat=True).distinct())
+    on_time = Q(pk__in=[])
+    for region in regions:
+        on_time |= Q(contract__region_id=region, first_submitted_at__date__lte=deadline_of(region))
+    rows = (
+        Report.objects.filter(year=year)
+        .values("contract__region_id")
+        .annotate(
+            owed=Count("pk"),
+            done=Count("pk", filter=Q(status__in=[ReportStatus.SUBMITTED, ReportStatus.VALIDATED])),
+            on_time=Count("pk", filter=on_time),
+        )
+    )
+    result = {
+        row["contract__region_id"]: Completeness(
+            owed=row["owed"], submitted_or_validated=row["done"], on_time=row["on_time"]
+        )
+        for row in rows
+    }
+    result[NATIONAL] = Completeness(
+        owed=sum(c.owed for c in result.values()),
+        submitted_or_validated=sum(c.submitted_or_validated for c in result.values()),
+        on_time=sum(c.on_time for c in result.values()),
+    )
+    return result
+
+
+def indicator_totals(
+    years: list[int], *, region_id: str | None = None, include_submitted: bool = False
+) -> dict[tuple[str, str], dict[int, int]]:
+    """Per (indicator, theme or ""): the sum of the integer values of the counted reports of each year, in the
+    region or the nation. Only figures that add up (counts of establishments, employees, actions) are integers;
+    dates, texts and choices are not summed."""
+    statuses = [ReportStatus.VALIDATED] + ([ReportStatus.SUBMITTED] if include_submitted else [])
+    values = Value.objects.filter(report__year__in=years, report__status__in=statuses, integer__isnull=False)
+    if region_id:
+        values = values.filter(report__spsti__region_id=region_id)
+    result: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
+    for row in values.values("indicator_id", "theme_id", "report__year").annotate(total=Sum("integer")):
+        result[(row["indicator_id"], row["theme_id"] or "")][row["report__year"]] = row["total"]
+    return dict(result)

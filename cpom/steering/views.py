@@ -6,36 +6,32 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
 from cpom.accounts.permissions import Perm
 from cpom.core.decorators import require_perm
-from cpom.core.exports import csv_response, table_response
+from cpom.core.exports import csv_response
 from cpom.core.pages import crumbs, year_param
-from cpom.indicators.enums import ThemeScope
+from cpom.core.tables import DECIMAL, TEXT, Cell, Column, Table, offer
+from cpom.core.word import docx_response, tables_document
 from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.models import Spsti
 from cpom.organisations.selectors import regions_in_scope
-from cpom.reports.enums import ProgressStatus
 from cpom.reports.models import Report, ReportingCampaign
 from cpom.reports.selectors import deadlines
 from cpom.reports.services import stored_text
 from cpom.territory.models import Region
 
-from . import opendata
+from . import charts, opendata, tables
 from .consolidation import (
     BENCHMARK_INDICATORS,
     MIN_PEERS,
-    NATIONAL,
-    ThemeRow,
-    action_progress,
-    action_progress_by_region,
     completeness,
-    contracts_signed,
-    coverage,
+    completeness_by_region,
     positions,
-    service_theme_matrix,
     tableau1,
 )
+from .tables import watch_tables
 from .watch import watch
 
 
@@ -48,46 +44,10 @@ def national(request):
     if not request.user.scope.is_nation:
         raise PermissionDenied("Le tableau de bord national est réservé à la cellule nationale.")
     year, with_submitted = _common(request)
-    themes = list(Theme.objects.filter(scope=ThemeScope.PREVENTION).order_by("code"))
-    current = tableau1(year, include_submitted=with_submitted)
-    previous = tableau1(year - 1, include_submitted=with_submitted)
-    regions = list(Region.objects.order_by("name"))
-    rows = []
-    for region in [*regions, None]:
-        key = region.code if region else NATIONAL
-        figures, before = current.get(key), previous.get(key)
-        rows.append(
-            {
-                "region": region,
-                "themes": [
-                    (
-                        figures.themes.get(theme.code, ThemeRow()) if figures else ThemeRow(),
-                        before.themes.get(theme.code, ThemeRow()) if before else ThemeRow(),
-                    )
-                    for theme in themes
-                ],
-                "figures": figures,
-                "before": before,
-            }
-        )
-    if request.GET.get("format") in ("csv", "xlsx"):
-        header = ["Région", "Services agréés"]
-        for theme in themes:
-            header += [f"{theme.label} — services", f"{theme.label} — établissements accompagnés"]
-        header += ["Services avec cellule PDP", "Salariés accompagnés (PDP)", "dont parcours coordonné"]
-        lines = []
-        for row in rows:
-            figures = row["figures"]
-            line = [row["region"].name if row["region"] else "Total national", row["themes"][0][0].total_services]
-            for now, _before in row["themes"]:
-                line += [now.services_retaining_theme, now.establishments_supported]
-            line += [
-                figures.services_with_pdp_cell if figures else 0,
-                figures.employees_supported_pdp if figures else 0,
-                figures.employees_in_coordinated_pathway if figures else 0,
-            ]
-            lines.append(line)
-        return table_response(request.GET["format"], f"tableau1-{year}", header, lines)
+    page_tables = tables.national_tables(year, include_submitted=with_submitted)
+    coverage_tbl, _, completeness_tbl, trend, _ = page_tables
+    if response := offer(request.GET, page_tables, f"national-{year}"):
+        return response
     return render(
         request,
         "steering/national.html",
@@ -96,9 +56,9 @@ def national(request):
             "breadcrumb_data": crumbs("Tableau de bord national"),
             "year": year,
             "with_submitted": with_submitted,
-            "themes": themes,
-            "rows": rows,
-            "completeness": completeness(year, deadline=deadlines(year)(None)),
+            "tables": page_tables,
+            "completeness": completeness_tbl.footer,
+            "charts": charts.national(coverage_tbl, trend),
         },
     )
 
@@ -109,19 +69,12 @@ def regional(request, code: str):
     if region is None:
         raise Http404("Région hors de votre périmètre.")
     year, with_submitted = _common(request)
-    themes = list(Theme.objects.filter(scope=ThemeScope.PREVENTION).order_by("code"))
-    current = tableau1(year, include_submitted=with_submitted).get(region.code)
-    previous = tableau1(year - 1, include_submitted=with_submitted).get(region.code)
     links = [(reverse("steering:national"), "National")] if request.user.scope.is_nation else []
-    progress = action_progress(year, region.code, include_submitted=with_submitted)
-    theme_rows = [
-        (
-            theme,
-            current.themes.get(theme.code, ThemeRow()) if current else ThemeRow(),
-            previous.themes.get(theme.code, ThemeRow()) if previous else ThemeRow(),
-        )
-        for theme in themes
-    ]
+    current = tableau1(year, include_submitted=with_submitted)
+    page_tables = tables.regional_tables(year, region, current, include_submitted=with_submitted)
+    theme_tbl, trend = page_tables[:2]
+    if response := offer(request.GET, page_tables, f"{slugify(region.name)}-{year}"):
+        return response
     return render(
         request,
         "steering/regional.html",
@@ -131,17 +84,10 @@ def regional(request, code: str):
             "region": region,
             "year": year,
             "with_submitted": with_submitted,
-            "theme_rows": theme_rows,
-            "current": current,
-            "previous": previous,
+            "tables": page_tables,
+            "current": current.get(region.code),
             "completeness": completeness(year, deadline=deadlines(year)(region.code), region_id=region.code),
-            "coverage": sorted(coverage(year).get(region.code, {}).items()),
-            "matrix_themes": themes,
-            "matrix": [
-                (row.service, [(theme.code in row.themes, row.themes.get(theme.code)) for theme in themes])
-                for row in service_theme_matrix(year, region.code, include_submitted=with_submitted)
-            ],
-            "progress": [(label, progress.get(value, 0)) for value, label in ProgressStatus.choices],
+            "charts": charts.regional(theme_tbl, trend, year),
         },
     )
 
@@ -157,7 +103,7 @@ def restitution(request, pk: int):
         .select_related("contract")
         .prefetch_related("values__indicator", "values__theme", "events__by__organisation")
     )
-    figures: dict[tuple[str, str], dict[int, str]] = {}
+    figures: dict[tuple[str, str], dict[int, object]] = {}
     labels: dict[tuple[str, str], str] = {}
     events = []
     for report in reports:
@@ -167,18 +113,46 @@ def restitution(request, pk: int):
         if not counted:
             continue
         for value in report.values.all():
-            text = stored_text(value)
-            if text == "":
+            typed = value.integer if value.integer is not None else (value.date or stored_text(value))
+            if typed == "":
                 continue
             key = (value.indicator_id, value.theme_id or "")
             labels[key] = value.indicator.label + (f" — {value.theme.label}" if value.theme else "")
-            figures.setdefault(key, {})[report.year] = text
-    rows = [
-        {"label": labels[key], "now": values.get(year, "—"), "before": values.get(year - 1, "—")}
-        for key, values in sorted(figures.items())
-    ]
+            figures.setdefault(key, {})[report.year] = typed
+    own = Table(
+        slug="chiffres",
+        caption=f"Valeurs des rapports comptés, {year} et {year - 1}",
+        columns=[Column("Indicateur", TEXT), Column(str(year), TEXT), Column(str(year - 1), TEXT)],
+        rows=[[labels[key], values.get(year), values.get(year - 1)] for key, values in sorted(figures.items())],
+        empty=f"Aucun rapport {year} {'transmis ou ' if with_submitted else ''}validé pour l'instant.",
+    )
     theme_labels = dict(Theme.objects.values_list("code", "label"))
     indicator_labels = dict(Indicator.objects.filter(code__in=BENCHMARK_INDICATORS).values_list("code", "label"))
+    hidden = Cell(None, note=f"non affichée : moins de {MIN_PEERS} services")
+    ranking = Table(
+        slug="position",
+        caption="Position pour 10 000 salariés suivis parmi les services de la région",
+        columns=[
+            Column("Indicateur", TEXT),
+            Column("Votre service", DECIMAL),
+            Column("Services de la région"),
+            Column("1er quartile", DECIMAL, group="Répartition régionale"),
+            Column("Médiane", DECIMAL, group="Répartition régionale"),
+            Column("3e quartile", DECIMAL, group="Répartition régionale"),
+            Column("Votre quartile", TEXT),
+        ],
+        empty="Pas encore de chiffre comparable.",
+    )
+    for p in positions(year, spsti, include_submitted=with_submitted):
+        label = indicator_labels.get(p.indicator, p.indicator) + (
+            f" — {theme_labels.get(p.theme, p.theme)}" if p.theme else ""
+        )
+        spread = list(p.quartiles) if p.quartiles else [hidden, hidden, hidden]
+        rank = f"{p.quartile}{'er' if p.quartile == 1 else 'e'} quartile" if p.quartile else None
+        ranking.rows.append([label, p.per_10000, p.peers, *spread, rank])
+    page_tables = [own, ranking]
+    if response := offer(request.GET, page_tables, f"restitution-{spsti.pk}-{year}"):
+        return response
     return render(
         request,
         "steering/restitution.html",
@@ -188,15 +162,7 @@ def restitution(request, pk: int):
             "spsti": spsti,
             "year": year,
             "with_submitted": with_submitted,
-            "rows": rows,
-            "positions": [
-                {
-                    "label": indicator_labels.get(p.indicator, p.indicator)
-                    + (f" — {theme_labels.get(p.theme, p.theme)}" if p.theme else ""),
-                    "position": p,
-                }
-                for p in positions(year, spsti, include_submitted=with_submitted)
-            ],
+            "tables": page_tables,
             "min_peers": MIN_PEERS,
             "events": sorted(events, key=lambda e: e.at),
         },
@@ -205,14 +171,17 @@ def restitution(request, pk: int):
 
 @require_perm(Perm.CONTRACT_EDIT)
 def compliance_watch(request):
+    today = timezone.localdate()
+    page_tables = watch_tables(watch(request.user, today), today.year - 1)
+    if response := offer(request.GET, page_tables, f"vigilance-{today:%Y-%m-%d}"):
+        return response
     return render(
         request,
         "steering/watch.html",
         {
             "page_title": "Points de vigilance",
             "breadcrumb_data": crumbs("Points de vigilance"),
-            "watch": watch(request.user, timezone.localdate()),
-            "year": timezone.localdate().year - 1,
+            "tables": page_tables,
         },
     )
 
@@ -238,32 +207,27 @@ def open_data(request):
     )
 
 
-def _bilan_rows(year: int, with_submitted: bool, regions):
+def _bilan(request, year: int, with_submitted: bool, regions: list[Region], context: dict):
     figures = tableau1(year, include_submitted=with_submitted)
-    signed = contracts_signed(year)
-    progress = action_progress_by_region(year, include_submitted=with_submitted)
-    themes = list(Theme.objects.filter(scope=ThemeScope.PREVENTION).order_by("code"))
-    rows = []
-    for region in regions:
-        region_figures = figures.get(region.code)
-        rows.append(
-            {
-                "region": region,
-                "approved": region_figures.themes[themes[0].code].total_services if region_figures else 0,
-                "signed": sorted(signed.get(region.code, {}).items()),
-                "themes": [
-                    (theme, region_figures.themes.get(theme.code, ThemeRow()) if region_figures else ThemeRow())
-                    for theme in themes
-                ],
-                "figures": region_figures,
-                "progress": [
-                    (label, progress.get(region.code, {})[value])
-                    for value, label in ProgressStatus.choices
-                    if value in progress.get(region.code, {})
-                ],
-            }
-        )
-    return rows, figures
+    page_tables = [
+        tables.contracts_table(year, regions),
+        tables.themes_retained_table(year, regions, figures),
+        tables.progress_table(year, regions, include_submitted=with_submitted),
+    ]
+    if len(regions) == 1:
+        page_tables.append(tables.completeness_table(year, completeness_by_region(year, deadlines(year)), regions))
+    stem = f"bilan-{year}" if len(regions) > 1 else f"bilan-{slugify(regions[0].name)}-{year}"
+    context |= {"year": year, "with_submitted": with_submitted, "tables": page_tables}
+    if request.GET.get("format") == "docx":
+        intro = [
+            f"Présenté au {context['audience']}.",
+            f"Chiffres arrêtés le {timezone.localdate():%d/%m/%Y} à partir des rapports annuels "
+            + ("validés et transmis." if with_submitted else "validés."),
+        ]
+        return docx_response(stem, tables_document(context["heading"], intro, page_tables))
+    if response := offer(request.GET, page_tables, stem):
+        return response
+    return render(request, "steering/bilan.html", context)
 
 
 @require_perm(Perm.DASHBOARD_VIEW)
@@ -271,19 +235,16 @@ def national_bilan(request):
     if not request.user.scope.is_nation:
         raise PermissionDenied("Le bilan national est réservé à la cellule nationale et au CNPST.")
     year, with_submitted = _common(request)
-    rows, figures = _bilan_rows(year, with_submitted, Region.objects.order_by("name"))
-    return render(
+    return _bilan(
         request,
-        "steering/bilan.html",
+        year,
+        with_submitted,
+        list(Region.objects.order_by("name")),
         {
             "page_title": f"Bilan national {year} des CPOM (CNPST)",
             "heading": f"Bilan national {year} des CPOM",
             "audience": "Comité national de prévention et de santé au travail (CNPST)",
             "breadcrumb_data": crumbs("Bilan national", (reverse("steering:national"), "National")),
-            "year": year,
-            "with_submitted": with_submitted,
-            "rows": rows,
-            "nation": figures.get(NATIONAL),
         },
     )
 
@@ -294,10 +255,11 @@ def regional_bilan(request, code: str):
     if region is None:
         raise Http404("Région hors de votre périmètre.")
     year, with_submitted = _common(request)
-    rows, _ = _bilan_rows(year, with_submitted, [region])
-    return render(
+    return _bilan(
         request,
-        "steering/bilan.html",
+        year,
+        with_submitted,
+        [region],
         {
             "page_title": f"Bilan {year} des CPOM — {region.name} (CRPST)",
             "heading": f"Bilan {year} des CPOM — {region.name}",
@@ -305,9 +267,5 @@ def regional_bilan(request, code: str):
             "breadcrumb_data": crumbs(
                 "Bilan régional", (reverse("steering:regional", args=[region.code]), region.name)
             ),
-            "year": year,
-            "with_submitted": with_submitted,
-            "rows": rows,
-            "completeness": completeness(year, deadline=deadlines(year)(region.code), region_id=region.code),
         },
     )

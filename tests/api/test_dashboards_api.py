@@ -24,3 +24,21 @@ def test_a_regional_dashboard_comes_through_the_api_within_scope(year_of_reports
     assert body["coverage"] == {"3": [2, 3]}
     assert Client().get(f"/api/dashboards/regions/11?year={YEAR}", **bearer(dreets_agent)).status_code == 404
     assert Client().get(f"/api/dashboards/regions/53?year={YEAR}", **bearer(spsti_referent)).status_code == 403
+
+
+def test_every_dashboard_table_comes_through_the_api_as_on_the_page(
+    year_of_reports, national, dreets_agent, dreets_agent_other_region, spsti_referent
+):
+    national_tables = Client().get(f"/api/dashboards/national/tables?year={YEAR}", **bearer(national)).json()
+    assert [t["slug"] for t in national_tables] == ["couverture", "tableau1", "completude", "indicateurs", "avancement"]
+    coverage = national_tables[0]
+    assert coverage["columns"] == ["Région", "Services agréés", "Sous contrat en vigueur", "Part sous contrat (%)"]
+    assert ["Bretagne", 3, 2, pytest.approx(2 / 3)] in coverage["rows"]
+    assert coverage["rows"][-1] == ["Total national", 4, 3, 0.75]
+    url = f"/api/dashboards/regions/53/tables?year={YEAR}"
+    regional = {t["slug"]: t for t in Client().get(url, **bearer(dreets_agent)).json()}
+    assert regional["generations"]["rows"] == [["Génération 3", 2, 3, pytest.approx(2 / 3)]]
+    assert Client().get(url, **bearer(dreets_agent_other_region)).status_code == 404
+    assert Client().get(url, **bearer(spsti_referent)).status_code == 403
+    national_url = f"/api/dashboards/national/tables?year={YEAR}"
+    assert Client().get(national_url, **bearer(dreets_agent)).status_code == 403

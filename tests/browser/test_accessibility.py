@@ -210,3 +210,22 @@ def test_the_restitution_of_a_service_passes_axe(open_as, live_server, landscape
     pst35 = Spsti.objects.get(code="SPSTI-PST35")
     url = reverse("steering:restitution", args=[pst35.pk]) + f"?annee={dt.date.today().year - 1}"
     assert _check(open_as("pst35@cpom.test"), live_server, [url]) == {}
+
+
+def test_the_dashboard_charts_draw_offline_without_errors(open_as, live_server, landscape):
+    year = dt.date.today().year - 1
+    page = open_as("dgt@cpom.test").new_page()
+    errors, outside = [], []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: None if request.url.startswith(live_server.url) else outside.append(request))
+    page.goto(live_server.url + reverse("steering:national") + f"?annee={year}")
+    page.wait_for_selector("map-chart svg path", timeout=10_000)
+    page.wait_for_selector("line-chart canvas", timeout=10_000)
+    fill = "paths => paths.map(p => getComputedStyle(p).fill)"
+    assert page.eval_on_selector_all("map-chart svg path.FR-BRE", fill) != page.eval_on_selector_all(
+        "map-chart svg path.FR-IDF", fill
+    ), "in this demo only Bretagne has services under contract: it is coloured apart"
+    page.goto(live_server.url + reverse("steering:regional", args=["53"]) + f"?annee={year}")
+    page.wait_for_selector("bar-chart canvas", timeout=10_000)
+    assert errors == [] and outside == []

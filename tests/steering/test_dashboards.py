@@ -19,14 +19,49 @@ def regional_url(code):
     return reverse("steering:regional", args=[code]) + f"?annee={YEAR}"
 
 
+TMS_SUPPORTED = "Troubles musculo-squelettiques — Établissements accompagnés"
+
+
 def test_the_national_dashboard_shows_tableau1_and_the_switch_counts_submitted_reports(
-    year_of_reports, national, login
+    year_of_reports, national, login, read_table
 ):
     client = login(national)
     page = client.get(national_url()).content.decode()
     assert "Tableau 1" in page and "Total national" in page
-    assert "110 étab." in page, "validated reports: 10 in Bretagne + 100 in Paris for TMS"
-    assert "115 étab." in client.get(national_url(transmis=1)).content.decode()
+    total = read_table(client, national_url(), "tableau1")["Total national"]
+    assert total[TMS_SUPPORTED] == "110", "validated reports: 10 in Bretagne + 100 in Paris for TMS"
+    assert total[f"{TMS_SUPPORTED} ({YEAR - 1})"] == "0"
+    assert read_table(client, national_url(transmis=1), "tableau1")["Total national"][TMS_SUPPORTED] == "115"
+
+
+def test_the_national_map_is_coloured_by_the_share_of_services_under_contract(year_of_reports, national, login):
+    from cpom.steering.consolidation import NATIONAL, services_under_contract
+
+    assert services_under_contract(YEAR) == {"53": (2, 3), "11": (1, 1), NATIONAL: (3, 4)}
+    page = login(national).get(national_url()).content.decode()
+    assert "<map-chart" in page and "&quot;BRE&quot;: 66.7" in page and "&quot;IDF&quot;: 100.0" in page
+    assert 'value="75.0"' in page
+
+
+def test_completeness_is_given_per_region_with_each_regions_deadline(year_of_reports, national, login, read_table):
+    rows = read_table(login(national), national_url(), "completude")
+    assert rows["Bretagne"]["Rapports attendus"] == "2" and rows["Bretagne"]["Complétude (%)"] == "100,0"
+    assert rows["Île-de-France"]["Transmis dans les délais"] == "1"
+    assert rows["Total national"]["Rapports attendus"] == "3" and rows["Total national"]["Ponctualité (%)"] == "100,0"
+    assert rows["Normandie"]["Rapports attendus"] == "0" and rows["Normandie"]["Complétude (%)"] == ""
+
+
+def test_indicator_totals_show_their_trend_over_the_years(year_of_reports, services, dreets_agent, login, read_table):
+    from cpom.reports.models import Report, Value
+
+    current = Report.objects.get(spsti=services["A"], year=YEAR)
+    before = Report.objects.create(contract=current.contract, spsti=services["A"], year=YEAR - 1, status="valide")
+    Value.objects.create(report=before, indicator_id="ETAB_ACCOMPAGNES", theme_id="TMS", integer=8)
+    rows = read_table(login(dreets_agent), regional_url("53"), "indicateurs")
+    [tms] = [row for row in rows.values() if row["Thématique"] == "Troubles musculo-squelettiques"]
+    assert (tms[str(YEAR - 1)], tms[str(YEAR)], tms["Évolution sur un an (%)"]) == ("8", "10", "25,0")
+    page = login(dreets_agent).get(regional_url("53")).content.decode()
+    assert "<line-chart" in page and "[[8, 10]]" in page.replace("&quot;", '"'), "years before data are left out"
 
 
 @pytest.mark.parametrize(
@@ -51,10 +86,35 @@ def test_each_role_opens_only_the_dashboards_of_its_scope(
     assert client.get(regional_url("11")).status_code == paris_status
 
 
-def test_the_regional_dashboard_gives_completeness_and_the_themes(year_of_reports, dreets_agent, login):
-    page = login(dreets_agent).get(regional_url("53")).content.decode()
+def test_the_regional_dashboard_gives_completeness_and_the_themes(year_of_reports, dreets_agent, login, read_table):
+    client = login(dreets_agent)
+    page = client.get(regional_url("53")).content.decode()
     assert "2 / 2" in page  # reports submitted or validated / owed
-    assert "Génération 3 : 2 services sous contrat en vigueur sur 3 services agréés" in page
+    generation = read_table(client, regional_url("53"), "generations")["Génération 3"]
+    assert (generation["Services sous contrat en vigueur"], generation["Services agréés"]) == ("2", "3")
+    themes = read_table(client, regional_url("53"), "thematiques")
+    assert themes["Risques psychosociaux"]["Services retenant la thématique"] == "1"
+    assert "<bar-chart" in page
+
+
+def test_the_service_theme_matrix_downloads_with_its_notes(year_of_reports, services, dreets_agent, login, read_table):
+    rows = read_table(login(dreets_agent), regional_url("53"), "matrice")
+    assert set(rows) == {services["A"].name, services["B"].name}, "C has no contract in force"
+    assert rows[services["A"].name]["Troubles musculo-squelettiques"] == "10"
+    assert rows[services["A"].name]["Risques psychosociaux"] == ""
+    assert rows[services["B"].name]["Risques psychosociaux"] == "retenue, non déclarée"
+
+
+def test_every_dashboard_table_downloads_as_csv_and_xlsx(year_of_reports, national, login):
+    client = login(national)
+    for url, slugs in [
+        (national_url(), ["couverture", "tableau1", "completude", "indicateurs", "avancement"]),
+        (regional_url("53"), ["thematiques", "indicateurs", "matrice", "avancement", "generations"]),
+    ]:
+        page = client.get(url).content.decode()
+        for slug in slugs:
+            assert f"tableau={slug}&amp;format=csv" in page and f"tableau={slug}&amp;format=xlsx" in page
+            assert client.get(f"{url}&tableau={slug}&format=xlsx")["Content-Type"].endswith("spreadsheetml.sheet")
 
 
 def test_the_dashboards_make_as_many_queries_with_more_data(year_of_reports, national, dreets_agent, login):

@@ -59,16 +59,32 @@ def test_under_five_services_the_distribution_is_hidden(region_of_five):
     assert position.peers == 4 and position.quartiles is None and position.quartile is None
 
 
-def test_the_restitution_page_shows_figures_position_and_the_agents_comment(region_of_five, login):
+def test_the_restitution_page_shows_figures_position_and_the_agents_comment(region_of_five, login, read_table):
     spsti = region_of_five[0]
     referent = UserFactory(role=Role.SPSTI_REFERENT, organisation=spsti)
-    page = login(referent).get(reverse("steering:restitution", args=[spsti.pk]) + f"?annee={YEAR}")
+    client = login(referent)
+    url = reverse("steering:restitution", args=[spsti.pk]) + f"?annee={YEAR}"
+    page = client.get(url)
     content = page.content.decode()
     assert page.status_code == 200
-    assert "20.0 ; 30.0 ; 40.0" in content or "20,0 ; 30,0 ; 40,0" in content
     assert "1er quartile" in content and "Merci de préciser les COG." in content
+    [position] = read_table(client, url, "position").values()
+    assert (position["Votre service"], position["Services de la région"]) == ("10,0", "5")
+    spread = [position[f"Répartition régionale — {q}"] for q in ("1er quartile", "Médiane", "3e quartile")]
+    assert spread == ["20,0", "30,0", "40,0"] and position["Votre quartile"] == "1er quartile"
+    own = read_table(client, url, "chiffres")
+    assert [row[str(YEAR)] for row in own.values()] == ["10"]
     for other in region_of_five[1:]:
         assert other.name not in content, "peers are never named"
+        assert other.name not in client.get(url + "&tableau=position&format=csv").content.decode("utf-8-sig")
+
+
+def test_under_five_services_the_page_says_why_the_distribution_is_hidden(region_of_five, login, read_table):
+    Report.objects.filter(spsti=region_of_five[1]).update(status="transmis")
+    referent = UserFactory(role=Role.SPSTI_REFERENT, organisation=region_of_five[0])
+    url = reverse("steering:restitution", args=[region_of_five[0].pk]) + f"?annee={YEAR}"
+    [position] = read_table(login(referent), url, "position").values()
+    assert position["Répartition régionale — Médiane"] == "non affichée : moins de 5 services"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,37 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from cpom.demo.generator import load_demo
+from cpom.demo.scale import scale
+from cpom.organisations.models import Spsti
+
+
+class Command(BaseCommand):
+    help = (
+        "Construit, dans une base vide et séparée, un jeu de données N fois plus grand que la démonstration "
+        "(services, agréments, contrats, rapports, valeurs), pour mesurer. "
+        "Exemple : DATABASE_URL=sqlite:///var/scale-x10.sqlite3 manage.py generate_scale --factor 10"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--factor", type=int, required=True, help="multiplicateur (1 = la démonstration)")
+        parser.add_argument("--seed", type=int, default=2026, help="graine de la démonstration (défaut : 2026)")
+
+    def handle(self, *args, factor: int, seed: int, **options):
+        if not 1 <= factor <= 1000:
+            raise CommandError("--factor : un entier entre 1 et 1000.")
+        call_command("migrate", verbosity=0)
+        if Spsti.objects.exists():
+            raise CommandError(
+                f"La base {connection.settings_dict['NAME']} contient déjà des services : generate_scale écrit dans "
+                "une base vide et séparée (par exemple DATABASE_URL=sqlite:///var/scale-x10.sqlite3)."
+            )
+        call_command("load_reference", verbosity=0)
+        self.stdout.write("Démonstration (×1) construite par les règles métier…")
+        load_demo(seed=seed)
+        result = scale(factor, progress=self.stdout.write)
+        counts = ", ".join(f"{count} {label}" for label, count in result.counts.items())
+        self.stdout.write(
+            self.style.SUCCESS(f"Jeu ×{factor} prêt en {result.seconds:.1f} s (copies) : {counts}.")
+        )

@@ -1,0 +1,420 @@
+"""The dashboards' and bilans' tables, built from the consolidation functions. Each table is shown on its page,
+downloads as CSV and XLSX, and goes into the bilans' Word files, from this one definition."""
+
+from collections.abc import Sequence
+
+from django.urls import reverse
+
+from cpom.core.tables import DATE, PERCENT, TEXT, Cell, Column, Table, evolution, ratio
+from cpom.indicators.enums import ThemeScope
+from cpom.indicators.models import Indicator, Theme
+from cpom.reports.enums import ProgressStatus
+from cpom.reports.selectors import deadlines
+from cpom.territory.models import Region
+
+from .consolidation import (
+    NATIONAL,
+    Completeness,
+    RegionFigures,
+    ThemeRow,
+    action_progress_by_region,
+    completeness_by_region,
+    contracts_signed,
+    coverage,
+    indicator_totals,
+    service_theme_matrix,
+    services_under_contract,
+    tableau1,
+)
+from .watch import Watch
+
+NATIONAL_LABEL = "Total national"
+
+
+def prevention_themes() -> list[Theme]:
+    return list(Theme.objects.filter(scope=ThemeScope.PREVENTION).order_by("code"))
+
+
+def _region_link(region: Region, year: int, link: bool) -> Cell:
+    if not link:
+        return Cell(region.name)
+    return Cell(region.name, href=reverse("steering:regional", args=[region.code]) + f"?annee={year}")
+
+
+def coverage_table(year: int, regions: Sequence[Region], *, link: bool = False, national: bool = True) -> Table:
+    shares = services_under_contract(year)
+    table = Table(
+        slug="couverture",
+        caption=f"Services agréés sous contrat en vigueur en {year}, par région",
+        columns=[
+            Column("Région", TEXT),
+            Column("Services agréés"),
+            Column("Sous contrat en vigueur"),
+            Column("Part sous contrat", PERCENT),
+        ],
+    )
+    for region in regions:
+        under, total = shares.get(region.code, (0, 0))
+        table.rows.append([_region_link(region, year, link), total, under, ratio(under, total)])
+        table.row_keys.append(region.code)
+    if national:
+        under, total = shares[NATIONAL]
+        table.footer = [NATIONAL_LABEL, total, under, ratio(under, total)]
+    return table
+
+
+Figures = dict[str, RegionFigures]  # `consolidation.tableau1` of a year
+
+
+def tableau1_table(
+    year: int, regions: Sequence[Region], current: Figures, previous: Figures, *, link: bool = False
+) -> Table:
+    """IGAS Tableau 1 (report §161), the previous year in parentheses."""
+    themes = prevention_themes()
+    columns = [Column("Région", TEXT), Column("Services agréés")]
+    for theme in themes:
+        columns += [
+            Column("Services la retenant", group=theme.label),
+            Column("Établissements accompagnés", group=theme.label),
+        ]
+    columns += [
+        Column("Services dotés", group="Cellules PDP"),
+        Column("Salariés accompagnés", group="Cellules PDP"),
+        Column("dont parcours coordonné", group="Cellules PDP"),
+    ]
+    table = Table(
+        slug="tableau1",
+        caption=f"Tableau 1 — services agréés, thématiques retenues et cellules PDP en {year}",
+        columns=columns,
+        previous_label=str(year - 1),
+    )
+
+    def line(heading, key: str) -> list:
+        now, before = current.get(key) or RegionFigures(), previous.get(key) or RegionFigures()
+
+        def theme(figures: RegionFigures, code: str) -> ThemeRow:
+            return figures.themes.get(code, ThemeRow())
+
+        first = themes[0].code if themes else ""
+        cells = [heading, Cell(theme(now, first).total_services, theme(before, first).total_services)]
+        for t in themes:
+            cells += [
+                Cell(theme(now, t.code).services_retaining_theme, theme(before, t.code).services_retaining_theme),
+                Cell(theme(now, t.code).establishments_supported, theme(before, t.code).establishments_supported),
+            ]
+        return [
+            *cells,
+            Cell(now.services_with_pdp_cell, before.services_with_pdp_cell),
+            Cell(now.employees_supported_pdp, before.employees_supported_pdp),
+            Cell(now.employees_in_coordinated_pathway, before.employees_in_coordinated_pathway),
+        ]
+
+    table.rows = [line(_region_link(region, year, link), region.code) for region in regions]
+    table.footer = line(NATIONAL_LABEL, NATIONAL)
+    return table
+
+
+def completeness_table(year: int, by_region: dict[str, Completeness], regions: Sequence[Region]) -> Table:
+    table = Table(
+        slug="completude",
+        caption=f"Complétude et respect des délais des rapports {year}",
+        columns=[
+            Column("Région", TEXT),
+            Column("Rapports attendus"),
+            Column("Transmis ou validés"),
+            Column("Complétude", PERCENT),
+            Column("Transmis dans les délais"),
+            Column("Ponctualité", PERCENT),
+        ],
+    )
+
+    def line(heading, counts: Completeness | None) -> list:
+        counts = counts or Completeness(0, 0, 0)
+        return [
+            heading,
+            counts.owed,
+            counts.submitted_or_validated,
+            counts.completeness,
+            counts.on_time,
+            counts.timeliness,
+        ]
+
+    table.rows = [line(region.name, by_region.get(region.code)) for region in regions]
+    if len(regions) > 1:
+        table.footer = line(NATIONAL_LABEL, by_region.get(NATIONAL))
+    return table
+
+
+def theme_table(year: int, region: Region, current_figures: Figures, previous_figures: Figures) -> Table:
+    current = current_figures.get(region.code) or RegionFigures()
+    previous = previous_figures.get(region.code) or RegionFigures()
+    table = Table(
+        slug="thematiques",
+        caption=f"Thématiques de prévention en {year} — {region.name}",
+        columns=[
+            Column("Thématique", TEXT),
+            Column("Services agréés"),
+            Column("Services retenant la thématique"),
+            Column("Établissements accompagnés"),
+        ],
+        previous_label=str(year - 1),
+    )
+    for theme in prevention_themes():
+        table.row_keys.append(theme.code)
+        now, before = current.themes.get(theme.code, ThemeRow()), previous.themes.get(theme.code, ThemeRow())
+        table.rows.append(
+            [
+                theme.label,
+                Cell(now.total_services, before.total_services),
+                Cell(now.services_retaining_theme, before.services_retaining_theme),
+                Cell(now.establishments_supported, before.establishments_supported),
+            ]
+        )
+    return table
+
+
+TREND_YEARS = 5
+
+
+def indicator_trend_table(year: int, region: Region | None, *, include_submitted: bool) -> Table:
+    """Totals per indicator and theme over the last TREND_YEARS years, and the change over one year."""
+    years = list(range(year - TREND_YEARS + 1, year + 1))
+    totals = indicator_totals(years, region_id=region.code if region else None, include_submitted=include_submitted)
+    indicators = Indicator.objects.in_bulk({indicator for indicator, _ in totals})
+    themes = {theme.code: theme for theme in Theme.objects.all()}
+    table = Table(
+        slug="indicateurs",
+        caption=f"Totaux par indicateur et thématique, {years[0]}–{year}"
+        + (f" — {region.name}" if region else " — France entière"),
+        columns=[
+            Column("Indicateur", TEXT),
+            Column("Thématique", TEXT),
+            *[Column(str(y)) for y in years],
+            Column("Évolution sur un an", PERCENT),
+        ],
+        empty="Aucun rapport compté sur la période.",
+    )
+    for (code, theme), by_year in sorted(totals.items()):
+        table.rows.append(
+            [
+                indicators[code].label,
+                themes[theme].label if theme else "—",
+                *[by_year.get(y) for y in years],
+                evolution(by_year.get(year), by_year.get(year - 1)),
+            ]
+        )
+        table.row_keys.append((code, theme))
+    return table
+
+
+def matrix_table(year: int, region: Region, *, include_submitted: bool) -> Table:
+    themes = prevention_themes()
+    table = Table(
+        slug="matrice",
+        caption="Thématiques retenues par chaque service sous contrat, et établissements accompagnés",
+        columns=[Column("Service", TEXT), *[Column(theme.label) for theme in themes]],
+        empty="Aucun service sous contrat en vigueur.",
+    )
+    for row in service_theme_matrix(year, region.code, include_submitted=include_submitted):
+        table.rows.append(
+            [
+                row.service,
+                *[
+                    Cell(row.themes.get(theme.code), note="retenue, non déclarée") if theme.code in row.themes else None
+                    for theme in themes
+                ],
+            ]
+        )
+    return table
+
+
+def progress_table(year: int, regions: Sequence[Region], *, include_submitted: bool) -> Table:
+    progress = action_progress_by_region(year, include_submitted=include_submitted)
+    table = Table(
+        slug="avancement",
+        caption=f"Avancement des actions déclaré dans les rapports {year}",
+        columns=[Column("Région", TEXT), *[Column(label) for _, label in ProgressStatus.choices]],
+    )
+    for region in regions:
+        counts = progress.get(region.code, {})
+        table.rows.append([region.name, *[counts.get(value, 0) for value, _ in ProgressStatus.choices]])
+    if len(regions) > 1:
+        table.footer = [
+            NATIONAL_LABEL,
+            *[sum(counts.get(value, 0) for counts in progress.values()) for value, _ in ProgressStatus.choices],
+        ]
+    return table
+
+
+def generations_table(year: int, region: Region) -> Table:
+    table = Table(
+        slug="generations",
+        caption=f"Services agréés sous contrat en vigueur en {year}, par génération de contrat",
+        columns=[
+            Column("Génération", TEXT),
+            Column("Services sous contrat en vigueur"),
+            Column("Services agréés"),
+            Column("Part", PERCENT),
+        ],
+        empty="Aucun contrat en vigueur cette année.",
+    )
+    for generation, (under, total) in sorted(coverage(year).get(region.code, {}).items()):
+        table.rows.append([f"Génération {generation}", under, total, ratio(under, total)])
+    return table
+
+
+def contracts_table(year: int, regions: Sequence[Region]) -> Table:
+    """CNPST/CRPST bilan: approved services and contracts signed per region and generation."""
+    signed = contracts_signed(year)
+    shares = services_under_contract(year)
+    generations = sorted({g for counts in signed.values() for g in counts}) or [1]
+    table = Table(
+        slug="contrats",
+        caption=f"Services agréés et contrats signés au 31/12/{year}, par région et génération",
+        columns=[
+            Column("Région", TEXT),
+            Column("Services agréés"),
+            *[Column(f"Génération {g}", group="Contrats signés") for g in generations],
+            Column("Services sous contrat en vigueur"),
+            Column("Part sous contrat", PERCENT),
+        ],
+    )
+
+    def line(heading, key: str, counts: dict[int, int]) -> list:
+        under, total = shares.get(key, (0, 0))
+        return [heading, total, *[counts.get(g, 0) for g in generations], under, ratio(under, total)]
+
+    table.rows = [line(region.name, region.code, signed.get(region.code, {})) for region in regions]
+    if len(regions) > 1:
+        national = {g: sum(counts.get(g, 0) for counts in signed.values()) for g in generations}
+        table.footer = line(NATIONAL_LABEL, NATIONAL, national)
+    return table
+
+
+def themes_retained_table(year: int, regions: Sequence[Region], figures: Figures) -> Table:
+    """CNPST/CRPST bilan: per region, services retaining each prevention theme, and the PDP cells."""
+    themes = prevention_themes()
+    table = Table(
+        slug="thematiques-retenues",
+        caption=f"Services retenant chaque thématique et cellules PDP en {year}, par région",
+        columns=[
+            Column("Région", TEXT),
+            *[Column(theme.label) for theme in themes],
+            Column("Services dotés d'une cellule PDP"),
+            Column("Salariés accompagnés (PDP)"),
+            Column("dont parcours coordonné"),
+        ],
+    )
+
+    def line(heading, key: str) -> list:
+        region = figures.get(key) or RegionFigures()
+        return [
+            heading,
+            *[region.themes.get(theme.code, ThemeRow()).services_retaining_theme for theme in themes],
+            region.services_with_pdp_cell,
+            region.employees_supported_pdp,
+            region.employees_in_coordinated_pathway,
+        ]
+
+    table.rows = [line(region.name, region.code) for region in regions]
+    if len(regions) > 1:
+        table.footer = line(NATIONAL_LABEL, NATIONAL)
+    return table
+
+
+def watch_tables(watch: Watch, year: int) -> list[Table]:
+    """The compliance watch (issue list for agents), one table per point."""
+    return [
+        Table(
+            slug="sans-contrat",
+            caption=f"Services agréés sans contrat en vigueur ({len(watch.services_without_contract)}) — règle R1",
+            columns=[Column("Service", TEXT), Column("Région", TEXT), Column("SIRET", TEXT)],
+            rows=[
+                [Cell(s.name, href=reverse("organisations:spsti_detail", args=[s.pk])), s.region.name, s.siret]
+                for s in watch.services_without_contract
+            ],
+            empty="Aucun.",
+        ),
+        Table(
+            slug="fin-proche",
+            caption=f"Contrats qui prennent fin dans les 6 mois ({len(watch.contracts_ending_soon)})",
+            columns=[Column("Contrat", TEXT), Column("Région", TEXT), Column("Fin", DATE)],
+            rows=[
+                [Cell(c.title, href=reverse("contracts:contract_detail", args=[c.pk])), c.region.name, c.end]
+                for c in watch.contracts_ending_soon
+            ],
+            empty="Aucun.",
+        ),
+        Table(
+            slug="agrement-court",
+            caption="Agréments qui finissent avant leur contrat "
+            f"({len(watch.approvals_ending_before_contract)}) — règle R3",
+            columns=[Column("Contrat", TEXT), Column("Service", TEXT), Column("Fin du contrat", DATE)],
+            rows=[
+                [
+                    Cell(p.contract.title, href=reverse("contracts:contract_detail", args=[p.contract_id])),
+                    p.organisation.name,
+                    p.contract.end,
+                ]
+                for p in watch.approvals_ending_before_contract
+            ],
+            empty="Aucun.",
+        ),
+        Table(
+            slug="consultations",
+            caption=f"Consultations incomplètes ({len(watch.consultations_missing)}) — règle R4",
+            columns=[Column("Contrat", TEXT), Column("Région", TEXT), Column("Avis reçus sur 2")],
+            rows=[
+                [
+                    Cell(c.title, href=reverse("contracts:contract_detail", args=[c.pk]) + "?onglet=signatures"),
+                    c.region.name,
+                    c.opinions,
+                ]
+                for c in watch.consultations_missing
+            ],
+            empty="Aucune.",
+        ),
+        Table(
+            slug="rapports-en-retard",
+            caption=f"Rapports {year} en retard ({len(watch.late_reports)})",
+            columns=[Column("Service", TEXT), Column("État", TEXT), Column("Contrat", TEXT)],
+            rows=[
+                [
+                    Cell(r.spsti.name, href=reverse("reports:report_detail", args=[r.pk])),
+                    r.get_status_display(),
+                    r.contract.title,
+                ]
+                for r in watch.late_reports
+            ],
+            empty="Aucun.",
+        ),
+    ]
+
+
+def national_tables(year: int, *, include_submitted: bool) -> list[Table]:
+    """The national dashboard: coverage (the map), Tableau 1, completeness, indicator trends, action progress."""
+    regions = list(Region.objects.order_by("name"))
+    return [
+        coverage_table(year, regions, link=True),
+        tableau1_table(
+            year,
+            regions,
+            tableau1(year, include_submitted=include_submitted),
+            tableau1(year - 1, include_submitted=include_submitted),
+            link=True,
+        ),
+        completeness_table(year, completeness_by_region(year, deadlines(year)), regions),
+        indicator_trend_table(year, None, include_submitted=include_submitted),
+        progress_table(year, regions, include_submitted=include_submitted),
+    ]
+
+
+def regional_tables(year: int, region: Region, current: Figures, *, include_submitted: bool) -> list[Table]:
+    """A regional dashboard: themes, indicator trends, service × theme matrix, action progress, generations."""
+    return [
+        theme_table(year, region, current, tableau1(year - 1, include_submitted=include_submitted)),
+        indicator_trend_table(year, region, include_submitted=include_submitted),
+        matrix_table(year, region, include_submitted=include_submitted),
+        progress_table(year, [region], include_submitted=include_submitted),
+        generations_table(year, region),
+    ]
