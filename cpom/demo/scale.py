@@ -83,7 +83,10 @@ def _insert_children(model: type[models.Model], rows: list[dict]) -> None:
         for start in range(0, len(rows), BATCH):
             cursor.executemany(
                 sql,
-                [[f.get_db_prep_save(row[f.attname], connection) for f in fields] for row in rows[start : start + BATCH]],
+                [
+                    [f.get_db_prep_save(row[f.attname], connection) for f in fields]
+                    for row in rows[start : start + BATCH]
+                ],
             )
 
 

@@ -8,6 +8,7 @@ service party to it — a contract signed in October still reports for that year
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Q
 
 from cpom.contracts.enums import SIGNED_STATUSES, PartyRole
 from cpom.contracts.models import Contract, ContractParty
@@ -15,10 +16,21 @@ from cpom.contracts.models import Contract, ContractParty
 from .models import Report
 
 
-def contracts_in_force_during(year: int):
-    return Contract.objects.filter(
-        status__in=SIGNED_STATUSES, start__lte=dt.date(year, 12, 31), end__gte=dt.date(year, 1, 1)
+def in_force_during(year: int, prefix: str = "") -> Q:
+    """A contract signed (in force, expired or terminated since) whose term overlaps year Y; `prefix` reaches the
+    contract from another model ("contract__"). Joining on these conditions, rather than `contract__in=<subquery>`,
+    lets the database use the party's own index inside correlated subqueries."""
+    return Q(
+        **{
+            f"{prefix}status__in": SIGNED_STATUSES,
+            f"{prefix}start__lte": dt.date(year, 12, 31),
+            f"{prefix}end__gte": dt.date(year, 1, 1),
+        }
     )
+
+
+def contracts_in_force_during(year: int):
+    return Contract.objects.filter(in_force_during(year))
 
 
 def owed(year: int, *, region_id: str | None = None) -> list[tuple[int, int]]:

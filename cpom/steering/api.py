@@ -69,7 +69,7 @@ def regional(request, code: str, year: int, include_submitted: bool = False):
     _require(request)
     if not regions_in_scope(request.user).filter(code=code).exists():
         raise Http404
-    figures = tableau1(year, include_submitted=include_submitted).get(code)
+    figures = tableau1(year, include_submitted=include_submitted, region_id=code).get(code)
     done = completeness(year, deadline=deadlines(year)(code), region_id=code)
     return {
         "region": code,
@@ -128,5 +128,5 @@ def regional_tables(request, code: str, year: int, include_submitted: bool = Fal
     region = regions_in_scope(request.user).filter(code=code).first()
     if region is None:
         raise Http404
-    current = tableau1(year, include_submitted=include_submitted)
+    current = tableau1(year, include_submitted=include_submitted, region_id=code)
     return _tables_out(tables.regional_tables(year, region, current, include_submitted=include_submitted))

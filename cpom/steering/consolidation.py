@@ -5,7 +5,7 @@ Definitions for a year Y:
 - A service belongs to the region of its headquarters department.
 - *Approved services*: services with an approval valid on at least one day of Y.
 - A contract is *in force during Y* if it took effect on or before 31/12/Y and its end (expiry or effective date of
-  a termination) is not before 01/01/Y (`reports.expected.contracts_in_force_during`).
+  a termination) is not before 01/01/Y (`reports.expected.in_force_during`).
 - *Counted reports*: validated reports of Y; `include_submitted=True` adds submitted ones. Drafts and returned
   reports are never counted.
 """
@@ -22,7 +22,7 @@ from cpom.indicators.enums import ThemeScope
 from cpom.indicators.models import Theme
 from cpom.organisations.models import Approval, Spsti
 from cpom.reports.enums import ReportStatus
-from cpom.reports.expected import contracts_in_force_during
+from cpom.reports.expected import in_force_during
 from cpom.reports.models import Report, Value
 
 NATIONAL = "national"
@@ -34,6 +34,16 @@ def approved_services(year: int):
         spsti_id=OuterRef("pk"), start__lte=dt.date(year, 12, 31), end__gte=dt.date(year, 1, 1)
     )
     return Spsti.objects.filter(Exists(valid))
+
+
+def approved_party(year: int) -> Exists:
+    """For a ContractParty query: its organisation is a service approved during Y. (A correlated EXISTS: an
+    `IN (approved services)` subquery is evaluated far more slowly by SQLite.)"""
+    return Exists(
+        Approval.objects.filter(
+            spsti_id=OuterRef("organisation_id"), start__lte=dt.date(year, 12, 31), end__gte=dt.date(year, 1, 1)
+        )
+    )
 
 
 def counted_reports(year: int, *, include_submitted: bool = False):
@@ -58,44 +68,45 @@ class RegionFigures:
     employees_in_coordinated_pathway: int = 0
 
 
-def tableau1(year: int, *, include_submitted: bool = False) -> dict[str, RegionFigures]:
+def tableau1(year: int, *, include_submitted: bool = False, region_id: str | None = None) -> dict[str, RegionFigures]:
     """Per region code (and NATIONAL): per prevention theme, total services = approved services; services
     retaining the theme = approved services party to at least one contract in force during Y with an action on
     that theme; establishments supported = sum of ETAB_ACCOMPAGNES (that theme) over counted reports. Per region:
     services with a PDP cell = distinct services with a counted report whose PDP_CELLULE_DATE ≤ 31/12/Y;
     employees supported by PDP cells = sum of PDP_SALARIES_ACCOMPAGNES; of which in a coordinated pathway = sum of
-    PDP_SALARIES_PARCOURS. National totals are sums of the regions, except service counts, which are distinct."""
+    PDP_SALARIES_PARCOURS. National totals are sums of the regions: a service belongs to one region only, so the
+    distinct service counts add up too. With `region_id`, only that region is computed (and NATIONAL is its own)."""
     themes = list(Theme.objects.filter(scope=ThemeScope.PREVENTION).order_by("code").values_list("code", flat=True))
     approved = approved_services(year)
+    retaining = ContractParty.objects.filter(
+        approved_party(year),
+        in_force_during(year, "contract__"),
+        role=PartyRole.SPSTI,
+        contract__axes__kind=AxisKind.PREVENTION,
+        contract__axes__actions__theme_id__in=themes,
+    )
+    values = Value.objects.filter(report__in=counted_reports(year, include_submitted=include_submitted))
+    if region_id:
+        approved = approved.filter(region_id=region_id)
+        retaining = retaining.filter(organisation__region_id=region_id)
+        values = values.filter(report__spsti__region_id=region_id)
     figures: dict[str, RegionFigures] = defaultdict(RegionFigures)
 
-    totals = dict(approved.values("region_id").annotate(n=Count("pk")).values_list("region_id", "n"))
-    for region, count in totals.items():
+    for region, count in approved.values("region_id").annotate(n=Count("pk")).values_list("region_id", "n"):
         for theme in themes:
             figures[region].themes.setdefault(theme, ThemeRow()).total_services = count
-    national_total = approved.count()
 
-    parties = ContractParty.objects.filter(
-        role=PartyRole.SPSTI,
-        contract__in=contracts_in_force_during(year),
-        organisation_id__in=approved.values("pk"),
-    )
-    pairs = (
-        parties.filter(contract__axes__kind=AxisKind.PREVENTION, contract__axes__actions__theme_id__in=themes)
-        .values_list("contract__axes__actions__theme_id", "organisation_id", "organisation__region_id")
-        .distinct()
-    )
-    regional_retaining: dict[tuple[str, str], set] = defaultdict(set)
-    national_retaining: dict[str, set] = defaultdict(set)
-    for theme, service, region in pairs:
-        regional_retaining[(region, theme)].add(service)
-        national_retaining[theme].add(service)
-    for (region, theme), services in regional_retaining.items():
-        figures[region].themes.setdefault(theme, ThemeRow()).services_retaining_theme = len(services)
+    by_theme = "contract__axes__actions__theme_id"
+    for row in (
+        retaining.order_by()
+        .values(by_theme, "organisation__region_id")
+        .annotate(n=Count("organisation_id", distinct=True))
+    ):
+        region = figures[row["organisation__region_id"]]
+        region.themes.setdefault(row[by_theme], ThemeRow()).services_retaining_theme = row["n"]
 
-    counted = counted_reports(year, include_submitted=include_submitted)
     supported = (
-        Value.objects.filter(report__in=counted, indicator_id="ETAB_ACCOMPAGNES", theme_id__in=themes)
+        values.filter(indicator_id="ETAB_ACCOMPAGNES", theme_id__in=themes)
         .values("report__spsti__region_id", "theme_id")
         .annotate(total=Sum("integer"))
     )
@@ -104,7 +115,7 @@ def tableau1(year: int, *, include_submitted: bool = False) -> dict[str, RegionF
         figures[region].themes.setdefault(row["theme_id"], ThemeRow()).establishments_supported = row["total"] or 0
 
     pdp = (
-        Value.objects.filter(report__in=counted)
+        values.filter(indicator_id__in=["PDP_CELLULE_DATE", "PDP_SALARIES_ACCOMPAGNES", "PDP_SALARIES_PARCOURS"])
         .values("report__spsti__region_id")
         .annotate(
             cells=Count(
@@ -116,12 +127,6 @@ def tableau1(year: int, *, include_submitted: bool = False) -> dict[str, RegionF
             pathway=Sum("integer", filter=Q(indicator_id="PDP_SALARIES_PARCOURS")),
         )
     )
-    national_cells = (
-        Value.objects.filter(report__in=counted, indicator_id="PDP_CELLULE_DATE", date__lte=dt.date(year, 12, 31))
-        .values("report__spsti")
-        .distinct()
-        .count()
-    )
     for row in pdp:
         region = figures[row["report__spsti__region_id"]]
         region.services_with_pdp_cell = row["cells"]
@@ -130,14 +135,13 @@ def tableau1(year: int, *, include_submitted: bool = False) -> dict[str, RegionF
 
     nation = RegionFigures()
     for theme in themes:
+        rows = [f.themes.get(theme, ThemeRow()) for f in figures.values()]
         nation.themes[theme] = ThemeRow(
-            total_services=national_total,
-            services_retaining_theme=len(national_retaining[theme]),
-            establishments_supported=sum(
-                f.themes.get(theme, ThemeRow()).establishments_supported for f in figures.values()
-            ),
+            total_services=sum(r.total_services for r in rows),
+            services_retaining_theme=sum(r.services_retaining_theme for r in rows),
+            establishments_supported=sum(r.establishments_supported for r in rows),
         )
-    nation.services_with_pdp_cell = national_cells
+    nation.services_with_pdp_cell = sum(f.services_with_pdp_cell for f in figures.values())
     nation.employees_supported_pdp = sum(f.employees_supported_pdp for f in figures.values())
     nation.employees_in_coordinated_pathway = sum(f.employees_in_coordinated_pathway for f in figures.values())
     result = dict(figures)
@@ -180,11 +184,8 @@ def coverage(year: int) -> dict[str, dict[int, tuple[int, int]]]:
     approved = approved_services(year)
     totals = dict(approved.values("region_id").annotate(n=Count("pk")).values_list("region_id", "n"))
     rows = (
-        ContractParty.objects.filter(
-            role=PartyRole.SPSTI,
-            contract__in=contracts_in_force_during(year),
-            organisation_id__in=approved.values("pk"),
-        )
+        ContractParty.objects.filter(approved_party(year), in_force_during(year, "contract__"), role=PartyRole.SPSTI)
+        .order_by()
         .values("organisation__region_id", "contract__generation")
         .annotate(services=Count("organisation_id", distinct=True))
     )
@@ -275,13 +276,14 @@ def service_theme_matrix(year: int, region_id: str, *, include_submitted: bool =
     themes = list(Theme.objects.filter(scope=ThemeScope.PREVENTION).values_list("code", flat=True))
     retained = (
         ContractParty.objects.filter(
+            in_force_during(year, "contract__"),
             role=PartyRole.SPSTI,
-            contract__in=contracts_in_force_during(year),
             organisation__region_id=region_id,
             contract__axes__kind=AxisKind.PREVENTION,
             contract__axes__actions__theme_id__in=themes,
         )
         .values_list("organisation_id", "organisation__name", "contract__axes__actions__theme_id")
+        .order_by()
         .distinct()
     )
     supported = {
@@ -359,9 +361,7 @@ def services_under_contract(year: int) -> dict[str, tuple[int, int]]:
         approved.filter(
             Exists(
                 ContractParty.objects.filter(
-                    organisation_id=OuterRef("pk"),
-                    role=PartyRole.SPSTI,
-                    contract__in=contracts_in_force_during(year),
+                    in_force_during(year, "contract__"), organisation_id=OuterRef("pk"), role=PartyRole.SPSTI
                 )
             )
         )
@@ -377,7 +377,7 @@ def services_under_contract(year: int) -> dict[str, tuple[int, int]]:
 def completeness_by_region(year: int, deadline_of) -> dict[str, Completeness]:
     """`completeness` for every region (and NATIONAL) in one query; `deadline_of(region_id)` gives each region's
     deadline (a regional campaign may set its own)."""
-    regions = list(Report.objects.filter(year=year).values_list("contract__region_id", flat=True).distinct())
+    regions = list(Report.objects.filter(year=year).values_list("contract__region_id", flat=True).order_by().distinct())
     on_time = Q(pk__in=[])
     for region in regions:
         on_time |= Q(contract__region_id=region, first_submitted_at__date__lte=deadline_of(region))

@@ -412,7 +412,9 @@ def national_tables(year: int, *, include_submitted: bool) -> list[Table]:
 def regional_tables(year: int, region: Region, current: Figures, *, include_submitted: bool) -> list[Table]:
     """A regional dashboard: themes, indicator trends, service × theme matrix, action progress, generations."""
     return [
-        theme_table(year, region, current, tableau1(year - 1, include_submitted=include_submitted)),
+        theme_table(
+            year, region, current, tableau1(year - 1, include_submitted=include_submitted, region_id=region.code)
+        ),
         indicator_trend_table(year, region, include_submitted=include_submitted),
         matrix_table(year, region, include_submitted=include_submitted),
         progress_table(year, [region], include_submitted=include_submitted),

@@ -70,7 +70,7 @@ def regional(request, code: str):
         raise Http404("Région hors de votre périmètre.")
     year, with_submitted = _common(request)
     links = [(reverse("steering:national"), "National")] if request.user.scope.is_nation else []
-    current = tableau1(year, include_submitted=with_submitted)
+    current = tableau1(year, include_submitted=with_submitted, region_id=region.code)
     page_tables = tables.regional_tables(year, region, current, include_submitted=with_submitted)
     theme_tbl, trend = page_tables[:2]
     if response := offer(request.GET, page_tables, f"{slugify(region.name)}-{year}"):
@@ -208,7 +208,8 @@ def open_data(request):
 
 
 def _bilan(request, year: int, with_submitted: bool, regions: list[Region], context: dict):
-    figures = tableau1(year, include_submitted=with_submitted)
+    one_region = regions[0].code if len(regions) == 1 else None
+    figures = tableau1(year, include_submitted=with_submitted, region_id=one_region)
     page_tables = [
         tables.contracts_table(year, regions),
         tables.themes_retained_table(year, regions, figures),

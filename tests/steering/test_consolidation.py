@@ -126,3 +126,12 @@ def test_the_service_theme_matrix_and_action_progress(year_of_reports, services,
     action = report.contract.axes.get(kind=AxisKind.PREVENTION).actions.get()
     ActionProgress.objects.create(report=report, action=action, status="en_cours")
     assert action_progress(YEAR, "53") == {"en_cours": 1}
+
+
+def test_one_region_alone_gives_the_same_figures_as_in_the_national_table(year_of_reports):
+    for include_submitted in (False, True):
+        national = tableau1(YEAR, include_submitted=include_submitted)
+        for code in ("53", "11"):
+            alone = tableau1(YEAR, include_submitted=include_submitted, region_id=code)
+            assert alone[code] == national[code]
+            assert alone[NATIONAL] == national[code], "the total of one region is that region"

@@ -136,3 +136,11 @@ def test_the_dashboards_make_as_many_queries_with_more_data(year_of_reports, nat
     after = (queries(national_url()), queries(regional_url("53")))
     print(f"\nRequêtes SQL : national {before[0]} → {after[0]}, régional {before[1]} → {after[1]}")
     assert before == after
+
+
+def test_names_in_a_table_are_escaped(year_of_reports, services, dreets_agent, login):
+    services["A"].name = '<script>alert("x")</script> & Cie'
+    services["A"].save()
+    page = login(dreets_agent).get(regional_url("53")).content.decode()
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Cie" in page

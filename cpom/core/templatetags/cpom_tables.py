@@ -4,6 +4,8 @@ import datetime as dt
 
 from django import template
 from django.utils.formats import date_format, number_format
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -32,3 +34,34 @@ def signed_percent(value) -> str:
         return "—"
     sign = "+" if value > 0 else ("−" if value < 0 else "")
     return f"{sign}{number_format(abs(value) * 100, 1, force_grouping=True)} %"
+
+
+def _cell_html(column, cell, previous_label: str, heading: bool) -> str:
+    if cell.value is None and cell.note:
+        text = escape(cell.note)
+    else:
+        text = escape(cell_text(cell.value, column.kind))
+    if cell.href:
+        text = f'<a href="{escape(cell.href)}">{text}</a>'
+    if cell.previous is not None:
+        text += (
+            f'<span class="cpom-previous"> (<span class="fr-sr-only">{escape(previous_label)} : </span>'
+            f"{escape(cell_text(cell.previous, column.kind))})</span>"
+        )
+    if heading:
+        return f'<th scope="row">{text}</th>'
+    return f'<td class="cpom-num">{text}</td>' if column.kind != "text" else f"<td>{text}</td>"
+
+
+@register.simple_tag
+def table_lines(table, footer: bool = False) -> str:
+    """The body rows (or the footer row) of a core.tables.Table, built in Python: a dashboard table can hold
+    thousands of cells, which the template language renders several times slower."""
+    lines = ([table.page_footer()] if table.footer is not None else []) if footer else table.page_rows()
+    html = []
+    for line in lines:
+        cells = "".join(
+            _cell_html(column, cell, table.previous_label, index == 0) for index, (column, cell) in enumerate(line)
+        )
+        html.append(f"<tr>{cells}</tr>")
+    return mark_safe("".join(html))  # noqa: S308 — every value above went through escape()

@@ -32,6 +32,4 @@ class Command(BaseCommand):
         load_demo(seed=seed)
         result = scale(factor, progress=self.stdout.write)
         counts = ", ".join(f"{count} {label}" for label, count in result.counts.items())
-        self.stdout.write(
-            self.style.SUCCESS(f"Jeu ×{factor} prêt en {result.seconds:.1f} s (copies) : {counts}.")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Jeu ×{factor} prêt en {result.seconds:.1f} s (copies) : {counts}."))
