@@ -54,3 +54,11 @@ def test_the_watch_page_stays_within_scope(
     other = login(dreets_agent_other_region).get(reverse("steering:watch")).content.decode()
     assert services["B"].name not in other and services["IDF"].name in other
     assert login(national).get(reverse("steering:watch")).status_code == 403
+
+
+def test_the_watch_tables_download_within_scope(landscape, services, dreets_agent, dreets_agent_other_region, login):
+    url = reverse("steering:watch") + "?tableau=sans-contrat&format=csv"
+    mine = login(dreets_agent).get(url).content.decode("utf-8-sig")
+    assert services["B"].name in mine and services["B"].siret in mine
+    other = login(dreets_agent_other_region).get(url).content.decode("utf-8-sig")
+    assert services["B"].name not in other and services["IDF"].name in other
