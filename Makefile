@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ADDRESS ?= 127.0.0.1:8000
 SEED ?= 2026
 
-.PHONY: run install setup test lint format clean
+.PHONY: run install setup test lint format clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ run: setup
 ## test: toute la suite de tests (SQLite par défaut, PostgreSQL si DATABASE_URL=postgresql://…)
 test: install
 	$(BIN)/python -m pytest
+
+## bench: toutes les mesures de performance (×1, ×10, ×100 ; SQLite et PostgreSQL), résultats dans le README
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## lint: règles de style, migrations à jour et vérifications de Django
 lint: install

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection, models, transaction
+from django.utils import timezone
 
 from cpom.contracts.models import Action, Axis, Contract, ContractIndicator, ContractParty, Target
 from cpom.organisations.models import Approval, Organisation, Spsti
@@ -184,6 +185,58 @@ def read_base() -> dict[str, list[dict]]:
         "progress": _rows(ActionProgress, ActionProgress.objects.all()),
         "event": _rows(ReportEvent, ReportEvent.objects.all()),
     }
+
+
+def backfill_years(years: int) -> int:
+    """Reports for the `years` followed years up to the current one: the earliest year present is copied
+    backwards (validated, integer figures shrinking by 8 % a year, dates moved to that year), so that trends
+    have a history to draw. Synthetic: the copies do not check that a contract was in force then."""
+    present = sorted(set(Report.objects.values_list("year", flat=True)))
+    if not present:
+        return 0
+    earliest = present[0]
+    wanted = range(timezone.localdate().year - years + 1, earliest)
+    reports = _rows(Report, Report.objects.filter(year=earliest))
+    values = _rows(Value, Value.objects.filter(report__year=earliest))
+    progress = _rows(ActionProgress, ActionProgress.objects.filter(report__year=earliest))
+    created = 0
+    for year in wanted:
+        shrink = 0.92 ** (earliest - year)
+
+        def report(row: dict, year=year) -> dict:
+            row.update(year=year, status="valide", version=1)
+            for moment in ("first_submitted_at", "submitted_at", "validated_at"):
+                if row.get(moment):
+                    row[moment] = _moved(row[moment], year + 1)
+            return row
+
+        report_map = _clone(Report, reports, report)
+
+        def value(row: dict, year=year, shrink=shrink, report_map=report_map) -> dict:
+            row["report_id"] = report_map[row["report_id"]]
+            if row["integer"] is not None:
+                row["integer"] = round(row["integer"] * shrink)
+            if row["date"] is not None:
+                row["date"] = _moved(row["date"], year)
+            return row
+
+        _clone(Value, values, value)
+
+        def action_progress(row: dict, report_map=report_map) -> dict:
+            row["report_id"] = report_map[row["report_id"]]
+            return row
+
+        _clone(ActionProgress, progress, action_progress)
+        created += len(report_map)
+    return created
+
+
+def _moved(moment, year: int):
+    """The same day and month in another year (28 February for 29 February)."""
+    try:
+        return moment.replace(year=year)
+    except ValueError:
+        return moment.replace(year=year, day=28)
 
 
 def scale(factor: int, *, progress: Callable[[str], None] = lambda message: None) -> ScaleResult:

@@ -105,19 +105,18 @@ def tableau1(year: int, *, include_submitted: bool = False, region_id: str | Non
         region = figures[row["organisation__region_id"]]
         region.themes.setdefault(row[by_theme], ThemeRow()).services_retaining_theme = row["n"]
 
-    supported = (
-        values.filter(indicator_id="ETAB_ACCOMPAGNES", theme_id__in=themes)
-        .values("report__spsti__region_id", "theme_id")
-        .annotate(total=Sum("integer"))
-    )
-    for row in supported:
-        region = row["report__spsti__region_id"]
-        figures[region].themes.setdefault(row["theme_id"], ThemeRow()).establishments_supported = row["total"] or 0
-
-    pdp = (
-        values.filter(indicator_id__in=["PDP_CELLULE_DATE", "PDP_SALARIES_ACCOMPAGNES", "PDP_SALARIES_PARCOURS"])
+    # Establishments per theme and the PDP figures, per region, in one pass over the year's values.
+    per_theme = {
+        f"etab_{theme}": Sum("integer", filter=Q(indicator_id="ETAB_ACCOMPAGNES", theme_id=theme)) for theme in themes
+    }
+    rows = (
+        values.filter(
+            Q(indicator_id="ETAB_ACCOMPAGNES", theme_id__in=themes)
+            | Q(indicator_id__in=["PDP_CELLULE_DATE", "PDP_SALARIES_ACCOMPAGNES", "PDP_SALARIES_PARCOURS"])
+        )
         .values("report__spsti__region_id")
         .annotate(
+            **per_theme,
             cells=Count(
                 "report__spsti",
                 distinct=True,
@@ -127,8 +126,10 @@ def tableau1(year: int, *, include_submitted: bool = False, region_id: str | Non
             pathway=Sum("integer", filter=Q(indicator_id="PDP_SALARIES_PARCOURS")),
         )
     )
-    for row in pdp:
+    for row in rows:
         region = figures[row["report__spsti__region_id"]]
+        for theme in themes:
+            region.themes.setdefault(theme, ThemeRow()).establishments_supported = row[f"etab_{theme}"] or 0
         region.services_with_pdp_cell = row["cells"]
         region.employees_supported_pdp = row["supported"] or 0
         region.employees_in_coordinated_pathway = row["pathway"] or 0

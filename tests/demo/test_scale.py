@@ -10,7 +10,7 @@ from cpom.organisations.models import Spsti
 from cpom.organisations.validators import validate_siret
 from cpom.reports.models import Report, Value
 from cpom.steering.consolidation import NATIONAL, services_under_contract, tableau1
-from tests.steering.test_consolidation import YEAR, year_of_reports  # noqa: F401
+from tests.steering.test_consolidation import YEAR
 
 pytestmark = pytest.mark.django_db
 
@@ -57,3 +57,17 @@ def test_the_command_refuses_a_database_that_already_holds_services(year_of_repo
         call_command("generate_scale", "--factor", "2")
     with pytest.raises(CommandError, match="entre 1 et 1000"):
         call_command("generate_scale", "--factor", "0")
+
+
+def test_earlier_years_are_backfilled_from_the_earliest_one(year_of_reports):
+    from cpom.demo.scale import backfill_years
+
+    earliest = Report.objects.filter(year=YEAR)
+    added = backfill_years(3)
+    assert added == 2 * earliest.count()
+    assert sorted(set(Report.objects.values_list("year", flat=True))) == [YEAR - 2, YEAR - 1, YEAR]
+    assert set(Report.objects.filter(year__lt=YEAR).values_list("status", flat=True)) == {"valide"}
+    assert tableau1(YEAR - 1)[NATIONAL].themes["TMS"].establishments_supported == round(10 * 0.92) + round(
+        5 * 0.92
+    ) + round(100 * 0.92)
+    assert backfill_years(3) == 0, "idempotent: the years are there"

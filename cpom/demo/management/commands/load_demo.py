@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from cpom.demo.generator import DEMO_PASSWORD, MissingReferenceData, load_demo
 
@@ -17,6 +18,10 @@ class Command(BaseCommand):
             report = load_demo(seed=seed)
         except MissingReferenceData as error:
             raise CommandError(str(error)) from error
+        if report.created:
+            # Planner statistics for the freshly loaded tables (what autovacuum / `PRAGMA optimize` would do).
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         state = "créées" if report.created else "déjà présentes (inchangées)"
         counts = ", ".join(f"{count} {label}" for label, count in report.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Données de démonstration {state} : {counts}."))
