@@ -68,11 +68,12 @@ def ensure_postgres_database(name: str, *, fresh: bool) -> None:
 
 
 def dataset(engine: str, factor: int) -> tuple[str, float | None]:
-    """The database of that scale, built if missing; returns its URL and the build time (None when reused)."""
+    """The database of that scale, built if missing; returns its URL and the time its build took (kept in a marker
+    file beside it, so a later run reuses the database and still reports that time)."""
     url = database_url(engine, factor)
-    marker = DATA / f"{engine}-x{factor}.built"
+    marker = DATA / f"{engine}-x{factor}.built.json"
     if marker.exists():
-        return url, None
+        return url, json.loads(marker.read_text())["seconds"]
     if engine == "sqlite":
         path = DATA / f"scale-x{factor}.sqlite3"
         path.unlink(missing_ok=True)
@@ -81,7 +82,7 @@ def dataset(engine: str, factor: int) -> tuple[str, float | None]:
     started = time.perf_counter()
     output = run([PYTHON, "manage.py", "generate_scale", "--factor", str(factor)], url)
     seconds = time.perf_counter() - started
-    marker.write_text(output)
+    marker.write_text(json.dumps({"seconds": round(seconds, 1), "output": output}, ensure_ascii=False))
     print(f"  jeu ×{factor} ({engine}) construit en {seconds:.0f} s", flush=True)
     return url, seconds
 

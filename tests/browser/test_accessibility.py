@@ -44,9 +44,14 @@ def _open_as(browser, live_server, email: str | None):
 
 
 def _check(context, live_server, paths: list[str]) -> dict[str, list]:
+    """axe violations per page; also fails on any console error, such as a Content-Security-Policy violation."""
     failures = {}
     page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
     for path in paths:
+        errors.clear()
         response = page.goto(live_server.url + path)
         assert response.status == 200, f"{path} → {response.status}"
         assert page.locator("html").get_attribute("lang") == "fr"
@@ -54,6 +59,8 @@ def _check(context, live_server, paths: list[str]) -> dict[str, list]:
         violations = axe_violations(page)
         if violations:
             failures[path] = violations
+        if errors:
+            failures[path + " (console)"] = list(errors)
     return failures
 
 
