@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
@@ -37,5 +38,11 @@ def personal_data(request):
     return render(
         request,
         "core/personal_data.html",
-        {"page_title": "Données personnelles", "breadcrumb_data": {"links": [], "current": "Données personnelles"}},
+        {
+            "page_title": "Données personnelles",
+            "breadcrumb_data": {"links": [], "current": "Données personnelles"},
+            "inactive_days": settings.INACTIVE_ACCOUNT_DAYS,
+            "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+            "axes_days": settings.AXES_LOG_RETENTION_DAYS,
+        },
     )
