@@ -175,7 +175,7 @@ def markdown(results: dict) -> str:
         ]
         for workers, figures in results["burst"].items():
             lines.append(
-                f"| {workers} | {figures['reports']} | {figures['requests']} | {figures['reports_per_second']:.1f} | "
+                f"| {workers} | {figures['reports']} | {figures['requests']} | {figures['reports_per_s']:.1f} | "
                 f"{figures['p50_ms']:.0f} ms | {figures['p95_ms']:.0f} ms | {figures['p99_ms']:.0f} ms | "
                 f"{figures['errors']} | {figures['lost']} | {figures['duplicated']} |"
             )

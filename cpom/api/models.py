@@ -1,3 +1,4 @@
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -54,5 +55,8 @@ class ApiToken(models.Model):
         token = cls.objects.active().select_related("user").filter(prefix=parts[1]).first()
         if token is None or not hmac.compare_digest(token.key_hash, _digest(parts[2])):
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        now = timezone.now()
+        # The last use is recorded to the minute: one write per token and minute, not one per request.
+        if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
         return token.user
