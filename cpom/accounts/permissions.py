@@ -27,6 +27,7 @@ class Perm(StrEnum):
     REPORT_REVIEW = "reports.review"  # validate, return, reopen (DREETS and caisse agents)
     DASHBOARD_VIEW = "dashboards.view"  # consolidated figures of the scope (regional or national)
     CAMPAIGN_EDIT = "campaigns.edit"  # the regional frame: priority themes, thematic groups, regional indicators
+    HISTORY_VIEW = "history.view"  # read the change journal of contracts and registry services (agents)
     ADMIN_SITE = "admin.site"
 
 
@@ -38,7 +39,7 @@ class RoleRule:
 
 
 _READ = {Perm.REGISTRY_VIEW, Perm.REGISTRY_SUMMARY, Perm.ORGANISATIONS_VIEW}
-_AGENT_READ = _READ | {Perm.DASHBOARD_VIEW}
+_AGENT_READ = _READ | {Perm.DASHBOARD_VIEW, Perm.HISTORY_VIEW}
 
 ROLE_RULES: dict[Role, RoleRule] = {
     Role.SPSTI_REFERENT: RoleRule(

@@ -11,6 +11,8 @@ from cpom.accounts.enums import Role
 from cpom.accounts.permissions import Perm
 from cpom.core.dates import add_years
 from cpom.core.errors import DomainError
+from cpom.core.journal import journal, record
+from cpom.core.models import ChangeAction, SubjectKind
 from cpom.indicators.enums import IndicatorScope, ThemeScope
 from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.enums import OrganisationKind
@@ -64,6 +66,22 @@ def _require(by, perm: Perm, contract: Contract | None = None) -> None:
 
 def _sees_everything(by) -> bool:
     return by.scope.is_nation and by.role != Role.SOCIAL_PARTNER
+
+
+def _step(by, contract: Contract, what: str, **details: str) -> None:
+    """Journals a step of the contract's life: its state before and after, and the step's particulars."""
+    before = {"État": details.pop("previous_status", "")}
+    after = {"État": contract.get_status_display(), **details}
+    record(
+        by=by,
+        kind=SubjectKind.CONTRACT,
+        subject_id=contract.pk,
+        what=what,
+        before=before,
+        after=after,
+        action=ChangeAction.TRANSITION,
+        version=contract.version,
+    )
 
 
 def _lock(contract: Contract) -> Contract:
@@ -201,6 +219,13 @@ def create_draft(
         Axis(contract=contract, number=number, kind=kind, title=title) for number, kind, title in frame
     )
     sync_indicators(contract)
+    _step(
+        by,
+        contract,
+        "Ouverture de la négociation",
+        Référence=contract.reference,
+        Parties=", ".join(str(organisation) for organisation, _ in parties.values()),
+    )
     return contract
 
 
@@ -247,6 +272,32 @@ def sync_indicators(contract: Contract) -> None:
     )
 
 
+def check_version(contract: Contract, seen: str | int | None) -> None:
+    """Refuses a change made from a page showing an older version of the contract, naming what changed since
+    (who, when, before → after). Locks the contract row: the check and the change are one transaction. A caller
+    that does not send a version (a command, an import) is not checked."""
+    if seen in (None, ""):
+        return
+    try:
+        seen = int(seen)
+    except (TypeError, ValueError) as error:
+        raise DomainError("Le formulaire a été altéré (version illisible) : rechargez la page.") from error
+    current = Contract.objects.select_for_update().values_list("version", flat=True).get(pk=contract.pk)
+    if current == seen:
+        return
+    lines = []
+    for change in journal(SubjectKind.CONTRACT, contract.pk).filter(subject_version__gt=seen).order_by("at", "pk"):
+        author = change.by.get_full_name() if change.by else "la plateforme"
+        details = ", ".join(f"{c['champ']} : « {c['avant'] or '—'} » → « {c['apres'] or '—'} »" for c in change.changes)
+        lines.append(f"{change.what} ({author}, le {change.at:%d/%m/%Y à %H:%M}){' — ' + details if details else ''}")
+    raise DomainError(
+        "Ce contrat a été modifié depuis que vous avez ouvert cette page : "
+        + ("; ".join(lines) or "modification sans détail")
+        + ". Vos saisies sont conservées : vérifiez-les, puis enregistrez de nouveau pour les appliquer.",
+        rule="version",
+    )
+
+
 def check_editable(*, by, contract: Contract) -> Contract:
     """Raise unless `by` may change the content of `contract` now; returns the contract re-read and locked for
     the rest of the transaction (so that a contract signed meanwhile is not edited from a stale copy)."""
@@ -279,6 +330,7 @@ def send_for_consultation(*, by, contract: Contract, on: dt.date) -> Contract:
             raise DomainError(error, rule="R3")
     contract.status = ContractStatus.CONSULTATION
     contract.save(update_fields=["status", "updated_at"])
+    _step(by, contract, "Envoi en consultation (CRPST et ARS)", previous_status=ContractStatus.DRAFT.label)
     return contract
 
 
@@ -290,9 +342,12 @@ def back_to_negotiation(*, by, contract: Contract) -> Contract:
         raise DomainError("Seul un contrat en consultation ou prêt à signer peut revenir en négociation.")
     if contract.parties.filter(signed_on__isnull=False).exists():
         raise DomainError("Une partie a déjà signé : le contrat ne peut plus revenir en négociation.")
+    previous = contract.get_status_display()
+    opinions = "; ".join(f"{c.get_body_display()} : {c.get_opinion_display()}" for c in contract.consultations.all())
     contract.consultations.all().delete()
     contract.status = ContractStatus.DRAFT
     contract.save(update_fields=["status", "updated_at"])
+    _step(by, contract, "Retour en négociation", previous_status=previous, **{"Avis retirés": opinions})
     return contract
 
 
@@ -317,9 +372,19 @@ def record_opinion(
     consultation = Consultation.objects.create(
         contract=contract, body=body, given_on=given_on, opinion=opinion, comment=comment
     )
+    previous = contract.get_status_display()
     if contract.consultations.count() == len(ConsultedBody):
         contract.status = ContractStatus.READY
         contract.save(update_fields=["status", "updated_at"])
+    _step(
+        by,
+        contract,
+        f"Avis {consultation.get_body_display()}",
+        previous_status=previous,
+        Avis=consultation.get_opinion_display(),
+        Date=f"{given_on:%d/%m/%Y}",
+        Commentaire=comment,
+    )
     return consultation
 
 
@@ -354,7 +419,10 @@ def record_signature(*, by, contract: Contract, party: ContractParty, signed_on:
         raise DomainError(error, field="signed_on", rule="R3")
     party.signed_on, party.signatory_title = signed_on, signatory_title.strip()
     party.save(update_fields=["signed_on", "signatory_title"])
+    previous = contract.get_status_display()
+    signature = {"Signataire": f"{party} ({party.signatory_title})", "Date": f"{signed_on:%d/%m/%Y}"}
     if contract.parties.filter(signed_on__isnull=True).exists():
+        _step(by, contract, f"Signature de {party}", previous_status=previous, **signature)
         return contract
     start = max(contract.parties.values_list("signed_on", flat=True))
     end = contract.planned_end
@@ -366,6 +434,14 @@ def record_signature(*, by, contract: Contract, party: ContractParty, signed_on:
     contract.start, contract.end, contract.status = start, end, ContractStatus.IN_FORCE
     contract.save(update_fields=["start", "end", "status", "updated_at"])
     record_version(contract, label="Signature par toutes les parties", on=start)
+    _step(
+        by,
+        contract,
+        f"Signature de {party} : entrée en vigueur",
+        previous_status=previous,
+        **signature,
+        **{"En vigueur du": f"{start:%d/%m/%Y} au {end:%d/%m/%Y}"},
+    )
     return contract
 
 
@@ -388,9 +464,19 @@ def open_amendment(
             raise DomainError("Une prolongation repousse la date de fin du contrat.", field="new_end")
         _check_end(contract, new_end, on)
     number = (contract.amendments.aggregate(n=Max("number"))["n"] or 0) + 1
-    return Amendment.objects.create(
+    amendment = Amendment.objects.create(
         contract=contract, number=number, kind=kind, summary=summary.strip(), new_end=new_end, opened_on=on
     )
+    _step(
+        by,
+        contract,
+        f"Ouverture de l'avenant n° {number}",
+        previous_status=contract.get_status_display(),
+        Nature=amendment.get_kind_display(),
+        Objet=amendment.summary,
+        **({"Nouvelle fin": f"{new_end:%d/%m/%Y}"} if new_end else {}),
+    )
+    return amendment
 
 
 def _check_end(contract: Contract, end: dt.date, on: dt.date) -> None:
@@ -429,7 +515,12 @@ def sign_amendment(
     AmendmentSignature.objects.create(
         amendment=amendment, party=party, signed_on=signed_on, signatory_title=signatory_title.strip()
     )
+    signature = {"Signataire": f"{party} ({signatory_title.strip()})", "Date": f"{signed_on:%d/%m/%Y}"}
+    status = contract.get_status_display()
     if amendment.signatures.count() < contract.parties.count():
+        _step(
+            by, contract, f"Avenant n° {amendment.number} : signature de {party}", previous_status=status, **signature
+        )
         return amendment
     if amendment.kind == AmendmentKind.EXTENSION:
         _check_end(contract, amendment.new_end, signed_on)
@@ -438,6 +529,14 @@ def sign_amendment(
     amendment.status, amendment.applied_on = AmendmentStatus.APPLIED, signed_on
     amendment.save(update_fields=["status", "applied_on"])
     record_version(contract, label=f"Avenant n° {amendment.number} — {amendment.get_kind_display()}", on=signed_on)
+    _step(
+        by,
+        contract,
+        f"Avenant n° {amendment.number} appliqué (signature de {party})",
+        previous_status=status,
+        **signature,
+        **({"Fin du contrat": f"{contract.end:%d/%m/%Y}"} if amendment.kind == AmendmentKind.EXTENSION else {}),
+    )
     return amendment
 
 
@@ -488,7 +587,18 @@ def terminate(
         reason=reason.strip(),
         registered_letter_reference=registered_letter_reference.strip(),
     )
+    previous = contract.get_status_display()
     contract.status, contract.end = ContractStatus.TERMINATED, effective_on
     contract.save(update_fields=["status", "end", "updated_at"])
     record_version(contract, label=f"Dénonciation par {party}", on=effective_on)
+    _step(
+        by,
+        contract,
+        f"Dénonciation par {party}",
+        previous_status=previous,
+        Motif=termination.reason,
+        Notification=f"{notified_on:%d/%m/%Y}",
+        Effet=f"{effective_on:%d/%m/%Y}",
+        **{"Courrier recommandé": termination.registered_letter_reference},
+    )
     return termination

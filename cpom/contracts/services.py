@@ -10,6 +10,8 @@ from django.db.models import F, Max
 
 from cpom.accounts.permissions import Perm
 from cpom.core.errors import DomainError
+from cpom.core.journal import Snapshot, record, snapshot
+from cpom.core.models import ChangeAction, SubjectKind
 from cpom.indicators.enums import IndicatorLevel, IndicatorScope, ValueType
 from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.enums import OrganisationKind
@@ -30,8 +32,47 @@ from .models import (
 )
 
 
-def _touch(contract: Contract) -> None:
+def _touch(
+    contract: Contract,
+    *,
+    by,
+    what: str,
+    before: Snapshot | None = None,
+    after: Snapshot | None = None,
+    action: ChangeAction | None = None,
+) -> None:
+    """A content change: the contract's version goes up (a form opened on the previous version is then stale)
+    and the change is journaled with that version."""
     Contract.objects.filter(pk=contract.pk).update(version=F("version") + 1)
+    version = Contract.objects.filter(pk=contract.pk).values_list("version", flat=True).get()
+    contract.version = version
+    record(
+        by=by,
+        kind=SubjectKind.CONTRACT,
+        subject_id=contract.pk,
+        what=what,
+        before=before,
+        after=after,
+        action=action,
+        version=version,
+    )
+
+
+COMMITMENT_FIELDS = ["party_role", "category", "text"]
+TERMS_FIELDS = ["title", "context", "general_objectives", "pdp_cell_composition", "planned_end", "signature_place"]
+ACTION_FIELDS = [
+    "title",
+    "theme",
+    "objective",
+    "method",
+    "calendar",
+    "means_spsti",
+    "means_state",
+    "means_caisse",
+    "prst_actions",
+    "pps_priorities",
+    "cog_programmes",
+]
 
 
 @dataclass
@@ -66,10 +107,11 @@ def update_general_terms(*, by, contract: Contract, terms: GeneralTerms, on: dt.
         error = _approval_end_error(contract, terms.planned_end, on)
         if error:
             raise DomainError(error, field="planned_end", rule="R3")
+    before = snapshot(contract, TERMS_FIELDS)
     for name, value in vars(terms).items():
         setattr(contract, name, value.strip() if isinstance(value, str) else value)
     contract.save()
-    _touch(contract)
+    _touch(contract, by=by, what="Dispositions générales", before=before, after=snapshot(contract, TERMS_FIELDS))
     return contract
 
 
@@ -104,6 +146,7 @@ def save_action(*, by, axis: Axis, data: ActionData, action: Action | None = Non
     if foreign_prst:
         raise DomainError("Une action du PRST choisie n'est pas celle de la région du contrat.", field="prst")
     created = action is None
+    before = snapshot(action, ACTION_FIELDS)
     if action is None:
         number = (axis.actions.aggregate(n=Max("number"))["n"] or 0) + 1
         action = Action(axis=axis, number=number)
@@ -119,7 +162,8 @@ def save_action(*, by, axis: Axis, data: ActionData, action: Action | None = Non
         if chosen or not created:
             relation.set(chosen or [])
     sync_indicators(contract)
-    _touch(contract)
+    what = f"Fiche action {axis.number}.{action.number} — {action.title}"
+    _touch(contract, by=by, what=what, before=before, after=snapshot(action, ACTION_FIELDS))
     return action
 
 
@@ -127,9 +171,11 @@ def save_action(*, by, axis: Axis, data: ActionData, action: Action | None = Non
 def delete_action(*, by, action: Action) -> None:
     contract = action.axis.contract
     check_editable(by=by, contract=contract)
+    what = f"Fiche action {action.axis.number}.{action.number} — {action.title}"
+    before = snapshot(action, ACTION_FIELDS)
     action.delete()
     sync_indicators(contract)
-    _touch(contract)
+    _touch(contract, by=by, what=what, before=before, after={})
 
 
 @transaction.atomic
@@ -141,7 +187,7 @@ def add_axis(*, by, contract: Contract, title: str, description: str = "") -> Ax
     axis = Axis.objects.create(
         contract=contract, number=number, kind=AxisKind.OTHER, title=title.strip(), description=description
     )
-    _touch(contract)
+    _touch(contract, by=by, what=f"Axe {number}", after=snapshot(axis, ["title", "description"]))
     return axis
 
 
@@ -150,9 +196,12 @@ def update_axis(*, by, axis: Axis, title: str, description: str) -> Axis:
     check_editable(by=by, contract=axis.contract)
     if not title.strip():
         raise DomainError("Donnez un intitulé à l'axe.", field="title")
+    before = snapshot(axis, ["title", "description"])
     axis.title, axis.description = title.strip(), description.strip()
     axis.save(update_fields=["title", "description"])
-    _touch(axis.contract)
+    _touch(
+        axis.contract, by=by, what=f"Axe {axis.number}", before=before, after=snapshot(axis, ["title", "description"])
+    )
     return axis
 
 
@@ -173,7 +222,13 @@ def add_commitments_from_catalogue(*, by, contract: Contract, templates: list[Co
         if (template.party_role, template.text) not in existing
     ]
     Commitment.objects.bulk_create(new)
-    _touch(contract)
+    _touch(
+        contract,
+        by=by,
+        what="Engagements repris du catalogue",
+        after={f"Engagement {c.position}": c.text for c in new},
+        action=ChangeAction.CREATED,
+    )
     return len(new)
 
 
@@ -184,20 +239,23 @@ def save_commitment(
     check_editable(by=by, contract=contract)
     if not text.strip():
         raise DomainError("Rédigez l'engagement.", field="text")
+    before = snapshot(commitment, COMMITMENT_FIELDS)
     if commitment is None:
         position = (contract.commitments.aggregate(n=Max("position"))["n"] or 0) + 1
         commitment = Commitment(contract=contract, position=position)
     commitment.party_role, commitment.category, commitment.text = party_role, category, text.strip()
     commitment.save()
-    _touch(contract)
+    after = snapshot(commitment, COMMITMENT_FIELDS)
+    _touch(contract, by=by, what=f"Engagement {commitment.position}", before=before, after=after)
     return commitment
 
 
 @transaction.atomic
 def delete_commitment(*, by, commitment: Commitment) -> None:
     check_editable(by=by, contract=commitment.contract)
+    before = snapshot(commitment, COMMITMENT_FIELDS)
     commitment.delete()
-    _touch(commitment.contract)
+    _touch(commitment.contract, by=by, what=f"Engagement {commitment.position}", before=before, after={})
 
 
 @transaction.atomic
@@ -234,7 +292,8 @@ def add_specific_indicator(
     if theme is not None:
         indicator.themes.add(theme)
     row = ContractIndicator.objects.create(contract=contract, indicator=indicator, theme=theme, action=action)
-    _touch(contract)
+    after = snapshot(row, ["indicator", "theme", "action"]) | snapshot(indicator, ["value_type", "level"])
+    _touch(contract, by=by, what=f"Indicateur {indicator.code}", after=after)
     return row
 
 
@@ -256,13 +315,15 @@ def set_targets(*, by, row: ContractIndicator, targets: dict[int, str]) -> None:
                 f"La cible {year} de « {row.indicator.label} » doit être un nombre entier positif.",
                 field=f"cible_{year}",
             )
+    before = {f"Cible {t.year}": t.value for t in row.targets.all()}
     for year, value in targets.items():
         value = (value or "").strip().replace("\u202f", "")
         if value:
             Target.objects.update_or_create(contract_indicator=row, year=year, defaults={"value": value})
         else:
             Target.objects.filter(contract_indicator=row, year=year).delete()
-    _touch(contract)
+    after = {f"Cible {t.year}": t.value for t in row.targets.all()}
+    _touch(contract, by=by, what=f"Cibles de {row.indicator.label}", before=before, after=after)
 
 
 @transaction.atomic
@@ -280,7 +341,8 @@ def add_convention(
     convention = BilateralConvention.objects.create(
         contract=contract, caisse=caisse, title=title.strip(), reference=reference.strip(), signed_on=signed_on
     )
-    _touch(contract)
+    after = snapshot(convention, ["caisse", "title", "reference", "signed_on"])
+    _touch(contract, by=by, what=f"Convention bilatérale — {convention.title}", after=after)
     return convention
 
 

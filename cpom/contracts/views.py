@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +14,8 @@ from cpom.accounts.enums import Role
 from cpom.accounts.permissions import Perm
 from cpom.core.decorators import require_perm
 from cpom.core.errors import DomainError
+from cpom.core.journal import journal
+from cpom.core.models import SubjectKind
 from cpom.core.pages import crumbs, submit
 from cpom.organisations.models import Spsti
 from cpom.organisations.selectors import regions_in_scope
@@ -158,6 +161,9 @@ def contract_detail(request, pk: int):
             if contract.status == ContractStatus.DRAFT
             else [],
             "comment_form": CommentForm(),
+            "journal": list(journal(SubjectKind.CONTRACT, contract.pk))
+            if tab == "historique" and user.can(Perm.HISTORY_VIEW)
+            else None,
             "sizing": contract_sizing(contract),
             "document_available": True,
             "statuses": ContractStatus,
@@ -215,8 +221,12 @@ def general_terms(request, pk: int):
     done = submit(
         request,
         form,
-        lambda data: services.update_general_terms(
-            by=request.user, contract=contract, terms=services.GeneralTerms(**data), on=timezone.localdate()
+        _guarded(
+            request,
+            contract,
+            lambda data: services.update_general_terms(
+                by=request.user, contract=contract, terms=services.GeneralTerms(**data), on=timezone.localdate()
+            ),
         ),
         "Les clauses générales sont enregistrées.",
     )
@@ -238,7 +248,9 @@ def action_create(request, pk: int, axis_pk: int):
     done = submit(
         request,
         form,
-        lambda data: services.save_action(by=request.user, axis=axis, data=_action_data(data)),
+        _guarded(
+            request, contract, lambda data: services.save_action(by=request.user, axis=axis, data=_action_data(data))
+        ),
         "La fiche action est ajoutée.",
     )
     if done:
@@ -265,7 +277,13 @@ def action_update(request, pk: int, action_pk: int):
     done = submit(
         request,
         form,
-        lambda data: services.save_action(by=request.user, axis=action.axis, data=_action_data(data), action=action),
+        _guarded(
+            request,
+            contract,
+            lambda data: services.save_action(
+                by=request.user, axis=action.axis, data=_action_data(data), action=action
+            ),
+        ),
         "La fiche action est enregistrée.",
     )
     if done:
@@ -278,7 +296,11 @@ def action_update(request, pk: int, action_pk: int):
 def action_delete(request, pk: int, action_pk: int):
     contract = _contract(request, pk)
     action = get_object_or_404(Action, pk=action_pk, axis__contract=contract)
-    _run(request, lambda: services.delete_action(by=request.user, action=action), "La fiche action est supprimée.")
+    _run(
+        request,
+        _guarded(request, contract, lambda: services.delete_action(by=request.user, action=action)),
+        "La fiche action est supprimée.",
+    )
     return redirect(_detail_url(contract, "axes"))
 
 
@@ -290,7 +312,7 @@ def axis_create(request, pk: int):
     done = submit(
         request,
         form,
-        lambda data: services.add_axis(by=request.user, contract=contract, **data),
+        _guarded(request, contract, lambda data: services.add_axis(by=request.user, contract=contract, **data)),
         "L'axe est ajouté.",
     )
     if done:
@@ -307,7 +329,7 @@ def axis_update(request, pk: int, axis_pk: int):
     done = submit(
         request,
         form,
-        lambda data: services.update_axis(by=request.user, axis=axis, **data),
+        _guarded(request, contract, lambda data: services.update_axis(by=request.user, axis=axis, **data)),
         "L'axe est enregistré.",
     )
     if done:
@@ -323,8 +345,12 @@ def commitments_from_catalogue(request, pk: int):
     done = submit(
         request,
         form,
-        lambda data: services.add_commitments_from_catalogue(
-            by=request.user, contract=contract, templates=list(data["templates"])
+        _guarded(
+            request,
+            contract,
+            lambda data: services.add_commitments_from_catalogue(
+                by=request.user, contract=contract, templates=list(data["templates"])
+            ),
         ),
         "Les engagements choisis sont ajoutés ; vous pouvez les reformuler.",
     )
@@ -355,7 +381,11 @@ def commitment_edit(request, pk: int, commitment_pk: int | None = None):
     done = submit(
         request,
         form,
-        lambda data: services.save_commitment(by=request.user, contract=contract, commitment=commitment, **data),
+        _guarded(
+            request,
+            contract,
+            lambda data: services.save_commitment(by=request.user, contract=contract, commitment=commitment, **data),
+        ),
         "L'engagement est enregistré.",
     )
     if done:
@@ -370,7 +400,9 @@ def commitment_delete(request, pk: int, commitment_pk: int):
     contract = _contract(request, pk)
     commitment = get_object_or_404(Commitment, pk=commitment_pk, contract=contract)
     _run(
-        request, lambda: services.delete_commitment(by=request.user, commitment=commitment), "L'engagement est retiré."
+        request,
+        _guarded(request, contract, lambda: services.delete_commitment(by=request.user, commitment=commitment)),
+        "L'engagement est retiré.",
     )
     return redirect(_detail_url(contract, "engagements"))
 
@@ -383,7 +415,9 @@ def indicator_create(request, pk: int):
     done = submit(
         request,
         form,
-        lambda data: services.add_specific_indicator(by=request.user, contract=contract, **data),
+        _guarded(
+            request, contract, lambda data: services.add_specific_indicator(by=request.user, contract=contract, **data)
+        ),
         "L'indicateur propre au contrat est ajouté.",
     )
     if done:
@@ -410,7 +444,9 @@ def targets_edit(request, pk: int, row_pk: int):
     done = submit(
         request,
         form,
-        lambda data: services.set_targets(by=request.user, row=row, targets=form.targets()),
+        _guarded(
+            request, contract, lambda data: services.set_targets(by=request.user, row=row, targets=form.targets())
+        ),
         "Les cibles sont enregistrées.",
     )
     if done:
@@ -435,7 +471,7 @@ def convention_create(request, pk: int):
     done = submit(
         request,
         form,
-        lambda data: services.add_convention(by=request.user, contract=contract, **data),
+        _guarded(request, contract, lambda data: services.add_convention(by=request.user, contract=contract, **data)),
         "La convention bilatérale est annexée au contrat.",
     )
     if done:
@@ -453,6 +489,8 @@ def convention_create(request, pk: int):
 
 @require_POST
 def comment_create(request, pk: int):
+    if not (request.user.can(Perm.CONTRACT_COMMENT) or request.user.can(Perm.CONTRACT_EDIT)):
+        raise PermissionDenied("Votre rôle ne permet pas de commenter un contrat.")
     contract = _contract(request, pk)
     form = CommentForm(request.POST)
     if form.is_valid():
@@ -464,6 +502,23 @@ def comment_create(request, pk: int):
     else:
         messages.error(request, "Le commentaire est vide ou trop long (5 000 caractères au plus).")
     return redirect(_detail_url(contract, "historique"))
+
+
+def _guarded(request, contract: Contract, action):
+    """`action`, run only if the contract is still at the version the page was showing (the form's hidden
+    `version` field), in the same transaction as the check: a second writer is told what changed meanwhile
+    instead of silently overwriting it."""
+
+    def run(*args):
+        try:
+            with transaction.atomic():
+                lifecycle.check_version(contract, request.POST.get("version"))
+                return action(*args)
+        except DomainError:
+            contract.refresh_from_db(fields=["version"])  # the form shown again carries the version now current
+            raise
+
+    return run
 
 
 # --- transitions ------------------------------------------------------------------------------------------------

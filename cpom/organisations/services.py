@@ -9,12 +9,29 @@ from django.db import transaction
 
 from cpom.accounts.permissions import Perm
 from cpom.core.errors import DomainError
+from cpom.core.journal import record, snapshot
+from cpom.core.models import SubjectKind
 from cpom.core.scope import ScopeKind
 from cpom.territory.models import Department
 
 from .enums import SpstiCategory
 from .models import Approval, Spsti
 from .rules import approval_period_error
+
+SPSTI_FIELDS = [
+    "siret",
+    "name",
+    "short_name",
+    "category",
+    "sector",
+    "headquarters_department",
+    "departments",
+    "employees_followed",
+    "member_companies",
+    "city",
+    "address",
+]
+APPROVAL_FIELDS = ["start", "end", "zones", "conditional", "conditions", "decision_reference"]
 
 
 @dataclass
@@ -91,6 +108,13 @@ def spsti_register(*, by, data: SpstiData) -> Spsti:
         _raise_first(error)
     spsti.save()
     spsti.departments.set(data.departments or [data.headquarters_department])
+    record(
+        by=by,
+        kind=SubjectKind.SERVICE,
+        subject_id=spsti.pk,
+        what="Inscription au registre",
+        after=snapshot(spsti, SPSTI_FIELDS),
+    )
     return spsti
 
 
@@ -99,6 +123,7 @@ def spsti_update(*, by, spsti: Spsti, data: SpstiData) -> Spsti:
     locked = Spsti.objects.select_for_update().get(pk=spsti.pk)
     _check_can_edit(by, locked.headquarters_department)
     _check_can_edit(by, data.headquarters_department)
+    before = snapshot(locked, SPSTI_FIELDS)
     for name in (
         "siret",
         "name",
@@ -120,6 +145,14 @@ def spsti_update(*, by, spsti: Spsti, data: SpstiData) -> Spsti:
         _raise_first(error)
     locked.save()
     locked.departments.set(data.departments or [data.headquarters_department])
+    record(
+        by=by,
+        kind=SubjectKind.SERVICE,
+        subject_id=locked.pk,
+        what="Fiche du service",
+        before=before,
+        after=snapshot(locked, SPSTI_FIELDS),
+    )
     return locked
 
 
@@ -164,4 +197,11 @@ def approval_record(
         _raise_first(error, Approval)
     approval.save()
     approval.zones.set(zones)
+    record(
+        by=by,
+        kind=SubjectKind.SERVICE,
+        subject_id=spsti.pk,
+        what=f"Agrément du {start:%d/%m/%Y}",
+        after=snapshot(approval, APPROVAL_FIELDS),
+    )
     return approval

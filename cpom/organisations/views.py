@@ -9,6 +9,8 @@ from django.views.decorators.http import require_http_methods
 from cpom.accounts.permissions import Perm
 from cpom.core.decorators import require_perm
 from cpom.core.errors import DomainError
+from cpom.core.journal import journal
+from cpom.core.models import SubjectKind
 
 from . import selectors, services
 from .enums import ApprovalStatus, OrganisationKind
@@ -73,6 +75,7 @@ def spsti_detail(request, pk: int):
             "parties_error": parties_error,
             "statuses": ApprovalStatus,
             "can_edit": request.user.can(Perm.REGISTRY_EDIT),
+            "journal": list(journal(SubjectKind.SERVICE, spsti.pk)) if request.user.can(Perm.HISTORY_VIEW) else None,
         },
     )
 

@@ -41,7 +41,7 @@ def test_the_legal_notice_and_the_personal_data_page_say_what_they_must(client, 
     assert "Direction générale du travail" in legal
     personal = html.unescape(client.get(reverse("core:personal_data")).content.decode())
     assert "seuls des chiffres agrégés par service y sont enregistrés (règle R14)" in personal
-    assert "Journal des tentatives de connexion" in personal
+    assert "Journal des connexions" in personal and "Durée de conservation" in personal
 
 
 def test_the_home_page_is_for_signed_in_users(client, reference):
