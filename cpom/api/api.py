@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
 from cpom.core.errors import DomainError
 
@@ -24,6 +25,57 @@ api = NinjaAPI(
 @api.exception_handler(DomainError)
 def refused_by_a_rule(request, error: DomainError):
     return api.create_response(request, {"detail": error.message, "rule": error.rule, "field": error.field}, status=422)
+
+
+# Pydantic error types → what a French reader is told about the field.
+INPUT_ERRORS = {
+    "missing": "champ obligatoire absent",
+    "int_parsing": "un nombre entier est attendu",
+    "int_type": "un nombre entier est attendu",
+    "int_from_float": "un nombre entier est attendu",
+    "float_parsing": "un nombre est attendu",
+    "string_type": "un texte est attendu",
+    "bool_parsing": "vrai ou faux est attendu",
+    "bool_type": "vrai ou faux est attendu",
+    "date_parsing": "une date au format AAAA-MM-JJ est attendue",
+    "date_from_datetime_parsing": "une date au format AAAA-MM-JJ est attendue",
+    "date_type": "une date au format AAAA-MM-JJ est attendue",
+    "list_type": "une liste est attendue",
+    "dict_type": "un objet JSON est attendu",
+    "model_type": "un objet JSON est attendu",
+    "model_attributes_type": "un objet JSON est attendu",
+    "json_invalid": "le corps de la requête n'est pas du JSON valide",
+    "enum": "valeur non admise",
+    "literal_error": "valeur non admise",
+    "string_too_long": "texte trop long",
+    "greater_than_equal": "valeur trop petite",
+    "greater_than": "valeur trop petite",
+    "less_than_equal": "valeur trop grande",
+    "less_than": "valeur trop grande",
+}
+TRANSPORT = {"body", "payload", "query", "path", "header", "cookie", "form", "file"}
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request, error: ValidationError):
+    """Malformed input: 422 in the same shape as a refused rule, in French, naming each field."""
+    problems, fields = [], []
+    for item in error.errors:
+        field = ".".join(str(part) for part in item.get("loc", []) if str(part) not in TRANSPORT) or "requête"
+        fields.append(field)
+        problems.append(f"{field} : {INPUT_ERRORS.get(item.get('type', ''), 'valeur invalide')}")
+    detail = "Requête invalide — " + " ; ".join(dict.fromkeys(problems)) + "."
+    return api.create_response(
+        request, {"detail": detail, "rule": None, "field": fields[0] if fields else None}, status=422
+    )
+
+
+@api.exception_handler(OverflowError)
+def number_out_of_range(request, error: OverflowError):
+    """An identifier or a number beyond what the database stores (more than 2⁶³): a bad input, not a crash."""
+    return api.create_response(
+        request, {"detail": "Requête invalide — un nombre dépasse les limites admises.", "rule": None}, status=422
+    )
 
 
 @api.exception_handler(Http404)

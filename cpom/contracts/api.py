@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 
 from cpom.accounts.permissions import Perm
+from cpom.api.schemas import Error
 from cpom.organisations.models import Spsti
 
 from . import lifecycle, selectors
@@ -20,12 +21,6 @@ from .versions import diff
 
 router = Router(tags=["Contrats"])
 MAX_PAGE = 100
-
-
-class Error(Schema):
-    detail: str
-    rule: str | None = None
-    field: str | None = None
 
 
 class PartyOut(Schema):

@@ -7,6 +7,7 @@ from django.http import Http404
 from ninja import Router, Schema, Status
 
 from cpom.accounts.permissions import Perm
+from cpom.api.schemas import Error
 
 from . import services
 from .enums import Channel
@@ -17,20 +18,18 @@ from .selectors import deadline_for, previous_values
 router = Router(tags=["Rapports annuels"])
 
 
-class Error(Schema):
-    detail: str
-    rule: str | None = None
-    field: str | None = None
-
-
 class Problem(Schema):
     field: str
     detail: str
 
 
 class Invalid(Schema):
+    """A refused write: the values breaking a rule, each with its case; a malformed request has no `errors`."""
+
     detail: str
-    errors: list[Problem]
+    errors: list[Problem] = []
+    rule: str | None = None
+    field: str | None = None
 
 
 class Conflict(Schema):
@@ -62,7 +61,7 @@ class CellOut(Schema):
     previous: str
 
 
-class ActionOut(Schema):
+class ActionProgressOut(Schema):
     id: int
     number: str
     title: str
@@ -72,7 +71,7 @@ class ActionOut(Schema):
 
 class ReportDetail(ReportSummary):
     cells: list[CellOut]
-    actions: list[ActionOut]
+    actions: list[ActionProgressOut]
     comments: str
 
 
@@ -92,6 +91,8 @@ class ReasonIn(Schema):
 
 
 def _report(request, report_id: int) -> Report:
+    if not request.user.can(Perm.REPORT_VIEW):
+        raise PermissionDenied("Votre rôle ne donne pas accès aux rapports.")
     try:
         return services.reports_visible_to(request.user).select_related("spsti", "contract").get(pk=report_id)
     except Report.DoesNotExist as error:

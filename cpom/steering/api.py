@@ -8,6 +8,7 @@ from django.http import Http404
 from ninja import Router, Schema
 
 from cpom.accounts.permissions import Perm
+from cpom.api.schemas import Error
 from cpom.core.tables import Table
 from cpom.organisations.selectors import regions_in_scope
 from cpom.reports.selectors import deadlines
@@ -43,10 +44,6 @@ class RegionalOut(Schema):
     figures: RegionFigures | None
     completeness: CompletenessOut
     coverage: dict[int, tuple[int, int]]
-
-
-class Error(Schema):
-    detail: str
 
 
 def _require(request) -> None:
