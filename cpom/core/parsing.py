@@ -14,11 +14,17 @@ def parse_french_date(value: str) -> dt.date:
     raise ValueError(f"« {value} » n'est pas une date au format JJ/MM/AAAA.")
 
 
+MAX_COUNT = 10**15  # far above any count of the field, far below what the database stores (2⁶³)
+
+
 def parse_count(value: str) -> int:
-    """A non-negative whole number; spaces as thousands separators are allowed (18 300)."""
+    """A non-negative whole number; spaces as thousands separators are allowed (18 300). Only the digits 0-9:
+    other scripts' digits and superscripts are refused."""
     compact = "".join(value.split()).replace("\u202f", "")
-    if not compact.isdigit():
+    if not compact.isascii() or not compact.isdigit():
         raise ValueError(f"« {value} » n'est pas un nombre entier positif ou nul.")
+    if len(compact) > 16 or int(compact) > MAX_COUNT:
+        raise ValueError(f"« {value} » dépasse le plus grand nombre admis ({MAX_COUNT:,}).".replace(",", "\u202f"))
     return int(compact)
 
 

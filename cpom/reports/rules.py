@@ -10,10 +10,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from cpom.core.parsing import parse_count, parse_french_date
+from cpom.core.parsing import MAX_COUNT, parse_count, parse_french_date
 from cpom.indicators.enums import ValueType
 from cpom.indicators.models import Indicator
 
+__all__ = ["MAX_COUNT", "Problem", "check", "parse"]
 _BOUND = re.compile(r"^(>=|<=)\s*(\d+)$")
 
 
@@ -41,7 +42,9 @@ def parse(indicator: Indicator, raw: str, theme_label: str | None = None):
     if indicator.value_type == ValueType.INTEGER:
         try:
             return parse_count(raw)
-        except ValueError:
+        except ValueError as error:
+            if "dépasse" in str(error):
+                raise ValueError(f"{where} : {error}") from None
             raise ValueError(f"{where} : « {raw} » n'est pas un nombre entier positif ou nul.") from None
     if indicator.value_type == ValueType.DATE:
         try:
