@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.forms",
@@ -50,12 +52,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "cpom.accounts.middleware.SecondFactorMiddleware",
 ]
+# Second factor (TOTP): optional for everyone, required for administrators in production.
+OTP_REQUIRED_FOR_ADMINS = env.bool("OTP_REQUIRED_FOR_ADMINS", default=False)
+OTP_TOTP_ISSUER = "Plateforme CPOM"
 
 # Content Security Policy (django-csp): only our own scripts and styles, the DSFR's inline script by nonce, no
 # framing. The DSFR chart tooltips set a colour through a style attribute: `style-src-attr` allows only that.

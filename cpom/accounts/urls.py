@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, reverse_lazy
 
+from . import views
 from .forms import LoginForm, NewPasswordForm, ResetForm
 
 app_name = "accounts"
@@ -25,6 +26,8 @@ urlpatterns = [
         name="login",
     ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("double-authentification/", views.two_factor_settings, name="two_factor"),
+    path("double-authentification/code/", views.two_factor_verify, name="two_factor_verify"),
     path(
         "mot-de-passe/oubli/",
         _public(

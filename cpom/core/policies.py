@@ -150,6 +150,12 @@ POLICIES: dict[str, Policy] = {
     # --- accounts -------------------------------------------------------------------------------------------
     "accounts:login": _public("Connexion", methods=GET_POST, redirects_signed_in=True),
     "accounts:logout": _p("Déconnexion (POST seulement)", methods=POST, answer=405, method_first=True),
+    "accounts:two_factor": _p("Activer ou désactiver sa double authentification (TOTP)", methods=GET_POST),
+    "accounts:two_factor_verify": _p(
+        "Code de double authentification après le mot de passe (sans appareil : renvoi à l'accueil)",
+        methods=GET_POST,
+        answer=302,
+    ),
     "accounts:password_reset": _public("Demande de réinitialisation du mot de passe", methods=GET_POST),
     "accounts:password_reset_done": _public("Courriel de réinitialisation envoyé"),
     "accounts:password_reset_confirm": _public(

@@ -236,3 +236,14 @@ def test_the_dashboard_charts_draw_offline_without_errors(open_as, live_server, 
     page.goto(live_server.url + reverse("steering:regional", args=["53"]) + f"?annee={year}")
     page.wait_for_selector("bar-chart canvas", timeout=10_000)
     assert errors == [] and outside == []
+
+
+def test_the_second_factor_pages_pass_axe(open_as, live_server, landscape):
+    """The enrolment page, before and after asking for a key (the key and the code field)."""
+    context = open_as("dreets-bretagne@cpom.test")
+    assert _check(context, live_server, [reverse("accounts:two_factor")]) == {}
+    page = context.new_page()
+    page.goto(live_server.url + reverse("accounts:two_factor"))
+    page.get_by_role("button", name="Activer la double authentification").click()
+    page.wait_for_selector("#code")
+    assert axe_violations(page) == []

@@ -1,0 +1,33 @@
+"""After the password, the second factor: a user with a confirmed device reaches nothing but the code page until
+the session is verified; in production an administrator without a device reaches nothing but the enrolment
+page."""
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .enums import Role
+from .two_factor import confirmed_device
+
+ALWAYS_OPEN = ("/static/", "/comptes/deconnexion/")
+
+
+class SecondFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if not user.is_authenticated or request.path.startswith(ALWAYS_OPEN) or user.is_verified():
+            return self.get_response(request)
+        verify, enrol = reverse("accounts:two_factor_verify"), reverse("accounts:two_factor")
+        if confirmed_device(user) is not None:
+            if request.path == verify:
+                return self.get_response(request)
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "Session non vérifiée : saisissez d'abord votre code."}, status=401)
+            return redirect(f"{verify}?next={request.get_full_path()}")
+        if settings.OTP_REQUIRED_FOR_ADMINS and user.role == Role.ADMIN and request.path != enrol:
+            return redirect(enrol)
+        return self.get_response(request)
