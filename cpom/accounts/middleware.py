@@ -8,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from .enums import Role
-from .two_factor import confirmed_device
+from .two_factor import SESSION_FLAG, confirmed_device
 
 ALWAYS_OPEN = ("/static/", "/comptes/deconnexion/")
 
@@ -22,7 +22,9 @@ class SecondFactorMiddleware:
         if not user.is_authenticated or request.path.startswith(ALWAYS_OPEN) or user.is_verified():
             return self.get_response(request)
         verify, enrol = reverse("accounts:two_factor_verify"), reverse("accounts:two_factor")
-        if confirmed_device(user) is not None:
+        if SESSION_FLAG not in request.session:  # a session opened before this check existed
+            request.session[SESSION_FLAG] = confirmed_device(user) is not None
+        if request.session[SESSION_FLAG]:
             if request.path == verify:
                 return self.get_response(request)
             if request.path.startswith("/api/"):

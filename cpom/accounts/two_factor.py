@@ -9,6 +9,13 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cpom.core.errors import DomainError
 
 DEVICE_NAME = "Application d'authentification"
+SESSION_FLAG = "cpom_second_factor"  # whether the signed-in user has a confirmed device: read on every request
+
+
+def remember_device(request, user) -> None:
+    """At sign-in (and when the device changes), the session notes whether a code is due, so that the
+    middleware costs no query per request."""
+    request.session[SESSION_FLAG] = confirmed_device(user) is not None
 
 
 def confirmed_device(user) -> TOTPDevice | None:
@@ -48,6 +55,7 @@ def confirm_enrolment(request, code: str) -> TOTPDevice:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     otp_login(request, device)  # this session has just proved the second factor
+    remember_device(request, request.user)
     return device
 
 
@@ -55,6 +63,7 @@ def confirm_enrolment(request, code: str) -> TOTPDevice:
 def disable(request, code: str) -> None:
     _check(confirmed_device(request.user), code)
     TOTPDevice.objects.filter(user=request.user).delete()
+    remember_device(request, request.user)
 
 
 def verify(request, code: str) -> None:

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def production(*args: str) -> subprocess.CompletedProcess:
     """Runs Python with the production settings and the environment they require."""
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},  # set for the browser tests
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "cpom.travail.gouv.fr",
