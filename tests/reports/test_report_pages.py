@@ -1,5 +1,7 @@
 """Report pages: the list of expected reports, the form derived from the contract, review, value history."""
 
+import html
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -135,3 +137,15 @@ def test_the_form_makes_as_many_queries_for_a_contract_with_six_themes_as_with_o
     six = queries()
     print(f"\nRequêtes SQL du formulaire de rapport : {one} pour 1 thématique, {six} pour 6 thématiques")
     assert one == six
+
+
+def test_every_field_of_the_report_form_has_its_own_label(report, spsti_referent, login):
+    """A screen reader announces the label: three "of which" rows of one theme must not sound alike."""
+    import re
+
+    page = login(spsti_referent).get(form_url(report)).content.decode()
+    labels = [
+        html.unescape(text) for text in re.findall(r'<label class="fr-label fr-sr-only" for="v-[^"]+">([^<]+)', page)
+    ]
+    assert len(labels) > 10 and len(labels) == len(set(labels))
+    assert any("(sur « " in label for label in labels)
