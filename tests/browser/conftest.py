@@ -4,7 +4,15 @@ from pathlib import Path
 
 import pytest
 
-CHROMIUM = os.environ.get("CPOM_CHROMIUM", "/usr/bin/chromium")
+def _chromium() -> str | None:
+    """CPOM_CHROMIUM if it exists, else Debian's /usr/bin/chromium, else the one on the PATH."""
+    for candidate in (os.environ.get("CPOM_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+CHROMIUM = _chromium()
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made by the fixtures are still
@@ -14,8 +22,8 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(scope="session")
 def browser():
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        pytest.skip("Chromium n'est pas installé (apt-get install -y chromium)")
+    if CHROMIUM is None:
+        pytest.skip("Chromium n'est pas installé (apt-get install -y chromium) : tests du navigateur sautés.")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
