@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+
 def _chromium() -> str | None:
     """CPOM_CHROMIUM if it exists, else Debian's /usr/bin/chromium, else the one on the PATH."""
     for candidate in (os.environ.get("CPOM_CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
