@@ -9,24 +9,30 @@ row belongs to; without it, the row goes to the report of the contract that star
 
 import csv
 import io
-from collections import defaultdict
+from array import array
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
 from cpom.accounts.permissions import Perm
-from cpom.core.csvfiles import CsvFormatError, LineError, read_csv
+from cpom.core.csvfiles import CsvFormatError, LineError, LineErrors, read_csv
 from cpom.core.errors import DomainError
 from cpom.indicators.models import Indicator, Theme
 
+from . import rules
 from .enums import Channel, ReportStatus
-from .layout import report_layout
+from .layout import Cell, Layout, report_layout
 from .models import Report, Value
-from .services import check_values, reports_visible_to, stored_text, write_values
+from .services import check_values, reports_visible_to, stored_text, write_many
 
 COLUMNS = ["annee", "siret", "theme", "indicateur", "valeur"]
 OPTIONAL = ["contrat"]
 MAX_ROWS = 500_000
+BATCH = 1000  # rows read, checked and written at a time
+CHECK_BATCH = 50  # reports whose values are loaded at once for the final check
 
 
 @dataclass(frozen=True)
@@ -36,98 +42,250 @@ class ImportResult:
     changed: int
 
 
-def _line_errors(rows, by) -> tuple[dict[int, list[tuple[int, str, str, str]]], list[LineError]]:
-    """Group rows by report; errors for what can be told without the report's layout."""
-    errors: list[LineError] = []
-    indicators = set(Indicator.objects.values_list("code", flat=True))
-    themes = set(Theme.objects.values_list("code", flat=True))
-    reports = reports_visible_to(by) if by is not None else Report.objects.all()
-    years = set()
-    for _line, row in rows:
-        if row["annee"].isdigit():
-            years.add(int(row["annee"]))
-    index: dict[tuple[int, str], list[Report]] = defaultdict(list)
-    for report in reports.filter(year__in=years).select_related("spsti", "contract").order_by("-contract__start"):
-        index[(report.year, report.spsti.siret)].append(report)
-    known_sirets = set(
-        Report.objects.filter(year__in=years).values_list("spsti__siret", flat=True)
-    )  # to tell "unknown" from "not yours"
-    by_report: dict[int, list[tuple[int, str, str, str]]] = defaultdict(list)
-    seen: dict[tuple, int] = {}
-    for line, row in rows:
-        year, siret = row["annee"], "".join(row["siret"].split())
-        theme, indicator, value = row["theme"].upper(), row["indicateur"].upper(), row["valeur"]
-        if not year.isdigit():
-            errors.append(LineError(line, "annee", f"« {year} » n'est pas une année."))
-            continue
-        if indicator not in indicators:
-            errors.append(LineError(line, "indicateur", f"indicateur « {indicator} » inconnu du catalogue."))
-            continue
-        if theme and theme not in themes:
-            errors.append(LineError(line, "theme", f"thématique « {theme} » inconnue."))
-            continue
-        matches = index.get((int(year), siret), [])
-        if not matches:
-            message = (
-                f"aucun rapport {year} de ce service dans votre périmètre."
-                if siret in known_sirets
-                else f"aucun service sous contrat avec le SIRET « {siret} » ne doit de rapport pour {year}."
-            )
-            errors.append(LineError(line, "siret", message))
-            continue
-        reference = row.get("contrat", "").strip()
-        if reference:
-            matches = [r for r in matches if r.contract.reference == reference]
-            if not matches:
-                message = f"ce service n'a pas de rapport {year} pour le contrat « {reference} »."
-                errors.append(LineError(line, "contrat", message))
-                continue
-        report = matches[0]
-        key = (report.pk, theme, indicator)
-        if key in seen:
-            errors.append(LineError(line, None, f"même valeur déjà donnée ligne {seen[key]} (ligne en double)."))
-            continue
-        seen[key] = line
-        by_report[report.pk].append((line, theme, indicator, value))
-    return by_report, errors
-
-
 @transaction.atomic
-def import_values(content: bytes, *, by=None, channel: str = Channel.CSV) -> ImportResult:
-    """`by=None` is the command line (every report); a user imports within the scope of its role."""
+def import_values(content: bytes | BinaryIO, *, by=None, channel: str = Channel.CSV) -> ImportResult:
+    """`by=None` is the command line (every report); a user imports within the scope of its role.
+
+    `content` is bytes or a binary file (an upload, an open file), read once as a stream. All or nothing in one
+    transaction: rows are checked and written `BATCH` at a time; once the file is read, each report's rules are
+    checked on the values it now holds; on any error everything is rolled back and CsvFormatError names the
+    lines. Memory holds one batch and a few bytes per report and per cell, whatever the size of the file.
+    """
     if by is not None and not (by.can(Perm.REPORT_FILL) or by.can(Perm.REPORT_REVIEW)):
         raise DomainError("Votre rôle ne permet pas d'importer des valeurs.")
     rows = read_csv(content, required=COLUMNS, optional=OPTIONAL)
-    if len(rows) > MAX_ROWS:
-        raise CsvFormatError([LineError(1, None, f"le fichier dépasse {MAX_ROWS:,} lignes ; découpez-le.")])
-    by_report, errors = _line_errors(rows, by)
-    reports = Report.objects.select_for_update().select_related("contract").in_bulk(list(by_report))
-    checked = []
-    for report_id, items in by_report.items():
-        report = reports[report_id]
-        if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
-            line = items[0][0]
-            message = (
-                f"le rapport {report.year} de ce service est « {report.get_status_display()} » : il ne se modifie plus."
+    run = _Import(by, channel)
+    count, batch = 0, []
+    for item in rows:
+        count += 1
+        if count > MAX_ROWS:
+            raise CsvFormatError([LineError(1, None, f"le fichier dépasse {MAX_ROWS:,} lignes ; découpez-le.")])
+        batch.append(item)
+        if len(batch) == BATCH:
+            run.add(batch)
+            batch = []
+    if batch:
+        run.add(batch)
+    return run.finish(count)
+
+
+@dataclass(frozen=True)
+class _NoReport:
+    """No report for the row's (year, SIRET): whether the service is unknown or out of scope is told once the
+    file has been read (the SIRET has a report in one of the file's years), for the errors shown only."""
+
+    line: int
+    year: str
+    siret: str
+
+
+class _ReportState:
+    """What is kept of a report between batches: its cells (key numbers, in the layout's order) and, per key
+    number, the line that gave it (0: none yet; negative: refused, for its value or its cell)."""
+
+    __slots__ = ("cells", "lines", "refused")
+
+    def __init__(self):
+        self.cells: array | None = None
+        self.lines = array("i")
+        self.refused = False
+
+    def line(self, number: int) -> int:
+        return self.lines[number] if number < len(self.lines) else 0
+
+    def set_line(self, number: int, line: int) -> None:
+        if number >= len(self.lines):
+            self.lines.extend(array("i", [0]) * (number + 1 - len(self.lines)))
+        self.lines[number] = line
+
+
+class _Import:
+    def __init__(self, by, channel: str):
+        self.by, self.channel = by, channel
+        self.errors = LineErrors()
+        self.changed = 0
+        self.indicators = {i.code: i for i in Indicator.objects.select_related("parent")}
+        self.themes = {t.code: t for t in Theme.objects.all()}
+        self.scope = reports_visible_to(by) if by is not None else Report.objects.all()
+        self.report_years = set(Report.objects.order_by().values_list("year", flat=True).distinct())
+        self.years: set[int] = set()  # years of the file that have reports, to tell "unknown" from "not yours"
+        self.by_year: dict[int, dict[str, list[tuple[int, str]]]] = {}  # year → SIRET → (report, contract ref.)
+        self.numbers: dict[str, int] = {}  # "INDICATOR|THEME" → key number, for the catalogue's keys only
+        self.cells: list[Cell] = []  # key number → cell (shared by every report)
+        self.reports: dict[int, _ReportState] = {}
+        self.contract_cells: dict[int, array] = {}
+
+    def number(self, key: str) -> int:
+        number = self.numbers.get(key)
+        if number is None:
+            indicator, _, theme = key.partition("|")
+            number = self.numbers[key] = len(self.cells)
+            self.cells.append(Cell(self.indicators[indicator], self.themes[theme] if theme else None))
+        return number
+
+    def layout(self, state: _ReportState) -> Layout:
+        """The report's layout rebuilt from its key numbers: the same cells in the same order, no query."""
+        return Layout(blocks=[("", [self.cells[number] for number in state.cells])])
+
+    def matches(self, year: int, siret: str) -> list[tuple[int, str]]:
+        index = self.by_year.get(year)
+        if index is None:
+            index = self.by_year[year] = {}
+            if year in self.report_years:
+                reports = self.scope.filter(year=year).order_by("-contract__start")
+                for pk, report_siret, reference in reports.values_list("pk", "spsti__siret", "contract__reference"):
+                    index.setdefault(report_siret, []).append((pk, reference))
+        return index.get(siret, [])
+
+    def add(self, batch: list[tuple[int, dict[str, str]]]) -> None:
+        """Check a batch of rows, then write what is right in it (on any error the transaction is rolled back at
+        the end; writing on meanwhile lets the rules of every report be checked and reported)."""
+        errors = self.errors
+        by_report: dict[int, list[tuple[int, str, str]]] = {}
+        for line, row in batch:
+            year, siret = row["annee"], "".join(row["siret"].split())
+            theme, indicator, value = row["theme"].upper(), row["indicateur"].upper(), row["valeur"]
+            if not year.isdigit():
+                errors.add(LineError(line, "annee", f"« {year} » n'est pas une année."))
+                continue
+            number = int(year)
+            if number in self.report_years:
+                self.years.add(number)
+            if indicator not in self.indicators:
+                errors.add(LineError(line, "indicateur", f"indicateur « {indicator} » inconnu du catalogue."))
+                continue
+            if theme and theme not in self.themes:
+                errors.add(LineError(line, "theme", f"thématique « {theme} » inconnue."))
+                continue
+            matches = self.matches(number, siret)
+            if not matches:
+                errors.add(_NoReport(line, year, siret))
+                continue
+            reference = row.get("contrat", "").strip()
+            if reference:
+                matches = [m for m in matches if m[1] == reference]
+                if not matches:
+                    message = f"ce service n'a pas de rapport {year} pour le contrat « {reference} »."
+                    errors.add(LineError(line, "contrat", message))
+                    continue
+            by_report.setdefault(matches[0][0], []).append((line, f"{indicator}|{theme}", value))
+        if not by_report:
+            return
+        reports = Report.objects.select_for_update().select_related("contract").in_bulk(list(by_report))
+        checked = [self.add_to_report(reports[report_id], items) for report_id, items in by_report.items()]
+        self.changed += self.write([item for item in checked if item is not None])
+
+    def add_to_report(self, report: Report, items: list[tuple[int, str, str]]):
+        """Check the report's rows of the batch; returns what to write: (report, typed values, its cells)."""
+        errors = self.errors
+        state = self.reports.get(report.pk)
+        if state is None:
+            state = self.reports[report.pk] = _ReportState()
+        fresh = []
+        for line, key, value in items:
+            number = self.number(key)
+            first = state.line(number)
+            if first:
+                errors.add(LineError(line, None, f"même valeur déjà donnée ligne {abs(first)} (ligne en double)."))
+                continue
+            state.set_line(number, -line)  # refused until its value is read
+            fresh.append((line, key, number, value))
+        if not fresh or state.refused:
+            return None
+        if state.cells is None:
+            if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+                message = (
+                    f"le rapport {report.year} de ce service est « {report.get_status_display()} » : "
+                    "il ne se modifie plus."
+                )
+                errors.add(LineError(fresh[0][0], "siret", message))
+                state.refused = True
+                return None
+            state.cells = self.contract_cells.get(report.contract_id)
+            if state.cells is None:  # a contract's reports share its layout (one per year, per service party)
+                cells = report_layout(report.contract).cells()
+                state.cells = self.contract_cells[report.contract_id] = array("i", (self.number(c.key) for c in cells))
+        layout = self.layout(state)
+        cells = {cell.key: cell for cell in layout.cells()}
+        typed: dict[str, object] = {}
+        outside: dict[str, tuple[int, str]] = {}
+        for line, key, number, value in fresh:
+            cell = cells.get(key)
+            if cell is None:
+                outside[key] = (line, value)
+                continue
+            try:
+                typed[key] = rules.parse(cell.indicator, value, cell.theme.label if cell.theme else None)
+            except ValueError as error:
+                errors.add(LineError(line, "valeur", str(error)))
+                continue
+            state.set_line(number, line)
+        if outside:  # the refusal, worded by the service
+            _typed, problems = check_values(report, {key: value for key, (_, value) in outside.items()}, layout)
+            for problem in problems:
+                column = "theme" if "ne fait pas partie" in problem.message else "valeur"
+                errors.add(LineError(outside[problem.key][0], column, problem.message))
+        return (report, typed, cells) if typed else None
+
+    def write(self, checked: list[tuple[Report, dict[str, object], dict[str, Cell]]]) -> int:
+        """The values of a batch's reports at once, with their history (`services.write_many`)."""
+        return write_many(checked, by=self.by, channel=self.channel)
+
+    def finish(self, rows: int) -> ImportResult:
+        """Each report's rules, checked on the values it now holds (those of the file over those it had), as if
+        all its rows had come at once; then the new versions, or the refusal."""
+        accepted = [pk for pk, state in self.reports.items() if not state.refused]
+        for start in range(0, len(accepted), CHECK_BATCH):
+            chunk = accepted[start : start + CHECK_BATCH]
+            reports = Report.objects.in_bulk(chunk)
+            stored: dict[int, dict[str, str]] = {pk: {} for pk in chunk}
+            values = Value.objects.filter(report_id__in=chunk).values_list(
+                "report_id", "indicator_id", "theme_id", "integer", "date", "text"
             )
-            errors.append(LineError(line, "siret", message))
-            continue
-        layout = report_layout(report.contract)
-        raw = {f"{indicator}|{theme}": value for _, theme, indicator, value in items}
-        lines = {f"{indicator}|{theme}": line for line, theme, indicator, _ in items}
-        typed, problems = check_values(report, raw, layout)
+            for report_id, indicator, theme, integer, date, text in values.iterator():
+                text = stored_text(Value(integer=integer, date=date, text=text))
+                stored[report_id][f"{indicator}|{theme or ''}"] = text
+            for pk in chunk:
+                self.check_rules(reports[pk], self.reports[pk], stored.pop(pk))
+            if not self.errors:  # a new version of each report imported into, as a save of the form makes
+                Report.objects.filter(pk__in=chunk).update(version=F("version") + 1, updated_at=timezone.now())
+        if self.errors:
+            raise CsvFormatError(self.described(self.errors.sorted()), total=self.errors.total)
+        return ImportResult(rows=rows, reports=len(accepted), changed=self.changed)
+
+    def check_rules(self, report: Report, state: _ReportState, stored: dict[str, str]) -> None:
+        raw = {}
+        for number in state.cells:
+            if state.line(number) > 0:
+                key = self.cells[number].key
+                raw[key] = stored.get(key, "")
+        _typed, problems = check_values(report, raw, self.layout(state))
         for problem in problems:
+            number = self.numbers.get(problem.key)
+            line = state.line(number) if number is not None else 0
+            if line < 0:
+                continue  # its row was refused already, for its value
             column = "theme" if "ne fait pas partie" in problem.message else "valeur"
-            errors.append(LineError(lines.get(problem.key, 1), column, problem.message))
-        checked.append((report, typed, layout))
-    if errors:
-        raise CsvFormatError(sorted(errors, key=lambda e: e.line))
-    changed = 0
-    for report, typed, layout in checked:
-        changed += write_values(report, typed, layout, by=by, channel=channel)
-        report.version += 1
-        report.save(update_fields=["version", "updated_at"])
-    return ImportResult(rows=len(rows), reports=len(checked), changed=changed)
+            self.errors.add(LineError(line or 1, column, problem.message))
+
+    def described(self, errors: list) -> list[LineError]:
+        sirets = {error.siret for error in errors if isinstance(error, _NoReport)}
+        known = set()
+        if sirets:
+            reports = Report.objects.order_by().filter(year__in=self.years, spsti__siret__in=sirets)
+            known = set(reports.values_list("spsti__siret", flat=True))
+        out = []
+        for error in errors:
+            if isinstance(error, _NoReport):
+                message = (
+                    f"aucun rapport {error.year} de ce service dans votre périmètre."
+                    if error.siret in known
+                    else f"aucun service sous contrat avec le SIRET « {error.siret} » ne doit de rapport pour "
+                    f"{error.year}."
+                )
+                error = LineError(error.line, "siret", message)
+            out.append(error)
+        return out
 
 
 def export_values(user, *, year: int, region: str = "") -> str:

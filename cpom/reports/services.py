@@ -191,36 +191,53 @@ def save_values(
     return report
 
 
-def write_values(report: Report, typed: dict[str, object], layout, *, by, channel: str) -> int:
-    """Store checked values and their history (callers hold the report's lock). Returns how many changed."""
-    stored = {f"{v.indicator_id}|{v.theme_id or ''}": v for v in report.values.all()}
-    layout_cells = {cell.key: cell for cell in layout.cells()}
-    history = []
-    for key, value in typed.items():
-        before = stored_text(stored[key]) if key in stored else ""
-        cell = layout_cells[key]
-        row = stored.get(key) or Value(report=report, indicator=cell.indicator, theme=cell.theme)
-        row.integer = value if isinstance(value, int) else None
-        row.date = value if isinstance(value, dt.date) else None
-        row.text = value if isinstance(value, str) else ""
-        after = stored_text(row)
-        if after == before:
-            continue
-        row.updated_by = by
-        row.save()
-        history.append(
-            ValueChange(
-                report=report,
-                indicator=cell.indicator,
-                theme=cell.theme,
-                before=before,
-                after=after,
-                changed_by=by,
-                channel=channel,
+def write_many(entries: list[tuple[Report, dict[str, object], dict]], *, by, channel: str) -> int:
+    """Store checked values of one or many reports and their history — before, after, who, channel — in a few
+    bulk queries (callers hold the reports' locks). `entries`: (report, typed values by key, layout cells by key).
+    Returns how many values changed."""
+    if not entries:
+        return 0
+    stored = {
+        (value.report_id, f"{value.indicator_id}|{value.theme_id or ''}"): value
+        for value in Value.objects.filter(report_id__in=[report.pk for report, _, _ in entries])
+    }
+    created, updated, history = [], [], []
+    for report, typed, cells in entries:
+        for key, value in typed.items():
+            row = stored.get((report.pk, key))
+            before = stored_text(row) if row is not None else ""
+            cell = cells[key]
+            if row is None:
+                row = Value(report=report, indicator=cell.indicator, theme=cell.theme)
+            row.integer = value if isinstance(value, int) else None
+            row.date = value if isinstance(value, dt.date) else None
+            row.text = value if isinstance(value, str) else ""
+            after = stored_text(row)
+            if after == before:
+                continue
+            row.updated_by = by
+            (updated if row.pk else created).append(row)
+            history.append(
+                ValueChange(
+                    report=report,
+                    indicator=cell.indicator,
+                    theme=cell.theme,
+                    before=before,
+                    after=after,
+                    changed_by=by,
+                    channel=channel,
+                )
             )
-        )
-    ValueChange.objects.bulk_create(history)
+    Value.objects.bulk_create(created, batch_size=500)
+    for row in updated:  # fewer than new ones as a rule; bulk_update would build a CASE per row and field
+        row.save()
+    ValueChange.objects.bulk_create(history, batch_size=500)
     return len(history)
+
+
+def write_values(report: Report, typed: dict[str, object], layout, *, by, channel: str) -> int:
+    """Store checked values of one report and their history (callers hold the report's lock)."""
+    return write_many([(report, typed, {cell.key: cell for cell in layout.cells()})], by=by, channel=channel)
 
 
 # --- workflow -------------------------------------------------------------------------------------------------

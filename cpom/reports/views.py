@@ -247,7 +247,7 @@ def values_import(request):
             errors = [f"Le fichier dépasse {MAX_UPLOAD_BYTES // 1_000_000} Mo ; découpez-le."]
         else:
             try:
-                result = import_values(upload.read(), by=request.user)
+                result = import_values(upload, by=request.user)  # read as a stream, not loaded whole
             except CsvFormatError as error:
                 errors = [str(e) for e in error.errors[:200]]
             except DomainError as error:

@@ -1,10 +1,12 @@
 """Values and files the way French users type and save them."""
 
 import datetime as dt
+import io
+from collections.abc import Iterator
 
 import pytest
 
-from cpom.core.csvfiles import CsvFormatError, LineError, read_csv
+from cpom.core.csvfiles import MAX_ERRORS, NOT_UTF8, CsvFormatError, LineError, LineErrors, read_csv
 from cpom.core.dates import add_months, add_years
 from cpom.core.parsing import parse_count, parse_french_date, parse_yes_no
 
@@ -51,11 +53,11 @@ def test_months_and_years_are_added_without_inventing_days():
 
 def test_a_csv_file_is_read_with_semicolons_commas_and_a_bom():
     for content in (b"a;b\n1;2\n", b"a,b\n1,2\n", "\ufeffa;b\r\n1;2\r\n".encode()):
-        assert read_csv(content, required=["a"], optional=["b"]) == [(2, {"a": "1", "b": "2"})]
+        assert list(read_csv(content, required=["a"], optional=["b"])) == [(2, {"a": "1", "b": "2"})]
 
 
 def test_blank_lines_are_skipped_and_line_numbers_kept():
-    rows = read_csv(b"a;b\n1;2\n\n;\n3;4\n", required=["a", "b"], optional=[])
+    rows = list(read_csv(b"a;b\n1;2\n\n;\n3;4\n", required=["a", "b"], optional=[]))
     assert rows == [(2, {"a": "1", "b": "2"}), (5, {"a": "3", "b": "4"})]
 
 
@@ -70,7 +72,7 @@ def test_a_csv_file_with_a_wrong_header_is_refused_column_by_column():
 
 def test_a_line_with_the_wrong_number_of_values_is_refused():
     with pytest.raises(CsvFormatError) as error:
-        read_csv(b"a;b\n1;2;3\n", required=["a", "b"], optional=[])
+        list(read_csv(b"a;b\n1;2;3\n", required=["a", "b"], optional=[]))
     assert error.value.errors == [LineError(2, None, "3 valeurs pour 2 colonnes (séparateur « ; »).")]
 
 
@@ -84,5 +86,49 @@ def test_a_line_with_the_wrong_number_of_values_is_refused():
 )
 def test_an_unreadable_or_empty_file_is_refused_in_french(content, message):
     with pytest.raises(CsvFormatError) as error:
-        read_csv(content, required=["a"], optional=["b"])
+        list(read_csv(content, required=["a"], optional=["b"]))
     assert [line.message for line in error.value.errors] == [message]
+
+
+def test_a_csv_file_object_is_read_as_a_stream_and_left_open():
+    file = io.BytesIO("\ufeffa;b\r\n1;2\r\n".encode() + b"3;4\r\n" * 100_000)
+    rows = read_csv(file, required=["a"], optional=["b"])
+    assert isinstance(rows, Iterator)
+    assert next(rows) == (2, {"a": "1", "b": "2"})
+    assert file.tell() < 100_000  # the rest of the file is still unread
+    assert sum(1 for _ in rows) == 100_000
+    assert not file.closed
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_byte_that_is_not_utf8_is_named_by_its_line_however_far_in_the_file(newline):
+    lines = ["a;b"] + [f"{n};été" for n in range(2, 5001)]
+    content = newline.join(lines[:3000]).encode() + newline.encode() + lines[3000].encode("latin-1")
+    content += newline.encode() + newline.join(lines[3001:]).encode() + newline.encode()
+    rows = read_csv(io.BytesIO(content), required=["a", "b"], optional=[])
+    with pytest.raises(CsvFormatError) as error:
+        list(rows)
+    assert error.value.errors == [LineError(3001, None, NOT_UTF8)]
+    assert str(error.value.errors[0]).startswith("ligne 3001 : le fichier n'est pas encodé en UTF-8")
+
+
+def test_a_byte_that_is_not_utf8_in_the_header_is_refused_at_once():
+    with pytest.raises(CsvFormatError) as error:
+        read_csv(b"a;\xe9\n1;2\n", required=["a"], optional=["\u00e9"])
+    assert error.value.errors == [LineError(1, None, NOT_UTF8)]
+
+
+def test_lines_with_the_wrong_number_of_values_are_counted_past_the_first_two_hundred():
+    with pytest.raises(CsvFormatError) as error:
+        list(read_csv(b"a;b\n1;2\n" + b"1;2;3\n" * 500, required=["a", "b"], optional=[]))
+    assert (len(error.value.errors), error.value.total) == (MAX_ERRORS, 500)
+    assert [e.line for e in error.value.errors] == list(range(3, 3 + MAX_ERRORS))
+
+
+def test_errors_gathered_out_of_order_keep_the_first_lines():
+    errors = LineErrors(limit=3)
+    for line in (9, 4, 7, 2, 4, 8):
+        errors.add(LineError(line, None, str(line)))
+    refusal = errors.refusal()
+    assert [(e.line, e.message) for e in refusal.errors] == [(2, "2"), (4, "4"), (4, "4")]
+    assert refusal.total == 6

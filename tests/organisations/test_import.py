@@ -242,7 +242,8 @@ def test_semicolons_commas_and_the_excel_bom_are_all_read(reference, options):
 
 def test_a_file_saved_in_latin_1_is_refused_in_french(reference):
     content = csv_bytes(row(nom="Santé Travail Bretagne"), encoding="latin-1")
-    assert refused(content) == ["ligne 1 : le fichier n'est pas encodé en UTF-8 (enregistrez-le en « CSV UTF-8 »)."]
+    # The file is decoded as it is read: the error names the line of the first byte that is not UTF-8.
+    assert refused(content) == ["ligne 2 : le fichier n'est pas encodé en UTF-8 (enregistrez-le en « CSV UTF-8 »)."]
 
 
 def test_a_file_without_a_required_column_is_refused(reference):

@@ -18,18 +18,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, **options):
         try:
-            content = file.read_bytes()
+            handle = file.open("rb")  # read as a stream: the importer holds one batch of rows at a time
         except OSError as error:
             raise CommandError(f"Impossible de lire {file} : {error.strerror}.") from error
         started = time.perf_counter()
         try:
-            result = import_values(content)
+            with handle:
+                result = import_values(handle)
         except CsvFormatError as error:
             for line_error in error.errors[:200]:
                 self.stderr.write(str(line_error))
-            if len(error.errors) > 200:
-                self.stderr.write(f"… et {len(error.errors) - 200} autres erreurs.")
-            raise CommandError(f"{len(error.errors)} erreur(s) : rien n'a été importé.") from error
+            if error.total > len(error.errors[:200]):
+                self.stderr.write(f"… et {error.total - len(error.errors[:200])} autres erreurs.")
+            raise CommandError(f"{error.total} erreur(s) : rien n'a été importé.") from error
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
