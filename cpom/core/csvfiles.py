@@ -96,7 +96,7 @@ def read_csv(
         raise CsvFormatError([LineError(1, None, "le fichier est vide ou n'a pas de ligne d'en-tête.")])
     delimiter = ";" if first.count(";") >= first.count(",") else ","
     reader = csv.reader(_checked_lines(first, text), delimiter=delimiter)
-    header = [name.strip().lower() for name in next(reader)]
+    header = [name.strip().lower() for name in next(_read(reader))]
     missing = [name for name in required if name not in header]
     unknown = [name for name in header if name not in required and name not in optional]
     errors = [LineError(1, name, "colonne obligatoire absente.") for name in missing]
@@ -117,10 +117,28 @@ def _checked_lines(first: str, text: io.TextIOWrapper) -> Iterator[str]:
         yield line
 
 
+UNREADABLE_LINE = (
+    "ligne illisible : une cellule dépasse 131 072 caractères ou un guillemet n'est pas refermé (le fichier est "
+    "refusé à partir d'ici)."
+)
+
+
+def _read(reader) -> Iterator[list[str]]:
+    """The reader's rows; a line the csv module cannot parse (a huge cell, an unclosed quote) is refused with
+    its line, not raised as csv.Error."""
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise CsvFormatError([LineError(reader.line_num, None, UNREADABLE_LINE)]) from error
+
+
 def _rows(reader, header: list[str], delimiter: str) -> Iterator[tuple[int, dict[str, str]]]:
     errors = LineErrors()
     rows = 0
-    for values in reader:
+    for values in _read(reader):
         line = reader.line_num
         if not any(value.strip() for value in values):
             continue

@@ -11,8 +11,10 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from cpom.core.csvfiles import CsvFormatError
 from cpom.indicators.models import Indicator
 from cpom.reports import excel, rules
+from cpom.reports.csv_values import import_values
 from cpom.reports.expected import ensure_reports
 from cpom.reports.models import Report, Value, ValueChange
 from cpom.reports.services import InvalidValues, save_values
@@ -110,3 +112,62 @@ def test_a_zip_bomb_is_refused_without_inflating_it(report):
         bomb.writestr("xl/worksheets/sheet1.xml", b"0" * (excel.MAX_UNCOMPRESSED + 1))
     with pytest.raises(excel.UnreadableWorkbook, match="anormalement volumineux"):
         excel.read_upload(report, out.getvalue())
+
+
+# --- CSV of report values ------------------------------------------------------------------------------------
+def csv_rows(report: Report, value: str) -> str:
+    return f"annee;siret;theme;indicateur;valeur\n{report.year};{report.spsti.siret};TMS;ETAB_FORMES;{value}\n"
+
+
+def refused_without_writing(content, *fragments: str) -> CsvFormatError:
+    before = (Value.objects.count(), ValueChange.objects.count(), sorted(Report.objects.values_list("version")))
+    with pytest.raises(CsvFormatError) as refused:
+        import_values(content)
+    assert refused.value.errors and all(str(error).startswith("ligne ") for error in refused.value.errors)
+    for fragment in fragments:
+        assert fragment in str(refused.value)
+    assert (Value.objects.count(), ValueChange.objects.count(), sorted(Report.objects.values_list("version"))) == (
+        before
+    ), "nothing written"
+    return refused.value
+
+
+@FEW
+@given(content=st.binary(max_size=3000))
+def test_random_bytes_are_refused_in_french_and_write_nothing(report, content):
+    refused_without_writing(content)
+
+
+@FEW
+@given(value=hostile_text)
+def test_any_value_in_a_csv_line_is_stored_or_refused_with_its_line(report, value):
+    content = csv_rows(report, value.replace(";", ",").replace("\n", " ").replace("\r", " ").replace('"', "'"))
+    try:
+        import_values(content.encode())
+    except CsvFormatError as refused:
+        assert all(error.line == 2 for error in refused.errors), refused.errors
+
+
+@pytest.mark.parametrize(
+    ("encoding", "message"),
+    [("latin-1", "n'est pas encodé en UTF-8"), ("utf-16", "n'est pas encodé en UTF-8")],
+)
+def test_a_file_in_another_encoding_is_refused_with_its_line(report, encoding, message):
+    content = csv_rows(report, "12").replace("annee", "année").replace("ETAB", "ÉTAB").encode(encoding)
+    refused_without_writing(content, message)
+
+
+def test_a_utf8_file_with_a_byte_order_mark_is_read(report):
+    assert import_values(("\ufeff" + csv_rows(report, "12")).encode()).rows == 1
+
+
+def test_a_huge_cell_and_a_formula_are_refused_naming_the_line(report):
+    refused_without_writing(csv_rows(report, "9" * 1_000_000).encode(), "ligne 2")
+    refused_without_writing(csv_rows(report, '=HYPERLINK("http://x")').encode(), "ligne 2", "nombre entier")
+
+
+def test_a_hundred_thousand_wrong_lines_give_bounded_errors_and_write_nothing(report):
+    line = f"1900;{report.spsti.siret};TMS;ETAB_FORMES;1\n"
+    content = ("annee;siret;theme;indicateur;valeur\n" + line * 100_000).encode()
+    refused = refused_without_writing(io.BytesIO(content))
+    assert len(refused.errors) <= 200 and refused.total == 100_000
