@@ -228,13 +228,8 @@ def test_a_report_is_filled_uploaded_returned_corrected_validated_and_counted(br
         # She types three figures of the TMS column and an action's progress, and saves the draft.
         _cell(director, TRAINED).fill("60")
         _cell(director, SUPPORTED).fill("40")
-        # The three "of which COG" cases of a theme share one label: this one is found by its row.
-        supported_row = director.page.get_by_role("row").filter(
-            has=director.page.get_by_role("rowheader", name=SUPPORTED)
-        )
-        cog_row = supported_row.locator("xpath=following-sibling::tr[1]")
-        assert cog_row.get_by_role("rowheader").inner_text() == OF_WHICH_COG
-        cog_row.get_by_label(f"{OF_WHICH_COG} — {TMS}", exact=True).fill("12")
+        # Each "of which COG" case names its total in its label: three of them in a theme no longer sound alike.
+        director.page.get_by_label(f"{OF_WHICH_COG} (sur « {SUPPORTED} ») — {TMS}", exact=True).fill("12")
         director.page.get_by_label("Avancement").first.select_option(label="En cours")
         director.follow(director.page.get_by_role("button", name="Enregistrer le brouillon"))
         assert "Le brouillon est enregistré." in director.message()
