@@ -149,3 +149,23 @@ def test_every_field_of_the_report_form_has_its_own_label(report, spsti_referent
     ]
     assert len(labels) > 10 and len(labels) == len(set(labels))
     assert any("(sur « " in label for label in labels)
+
+
+def test_identifiers_and_versions_over_a_thousand_go_back_unchanged_in_the_form(report, spsti_referent, login):
+    """Numbers are shown with a thousands separator; an action's id or a report's version sent back by the form
+    must not be ("1 234" would not match action 1234 and the progress would be silently dropped)."""
+    import re
+
+    from cpom.contracts.models import Action
+    from cpom.reports.models import ActionProgress
+
+    first = Action.objects.filter(axis__contract=report.contract).first()
+    Action.objects.create(id=123_456, axis=first.axis, number=99, title="Action n° 123 456", theme=first.theme)
+    Report.objects.filter(pk=report.pk).update(version=1_234)
+    client = login(spsti_referent)
+    page = client.get(form_url(report)).content.decode()
+    assert 'name="avancement-123456"' in page and 'name="version" value="1234"' in page
+    assert not re.search(r'name="(avancement|commentaire)-\d+\D\d', page)
+    form = {"version": "1234", "ETAB_FORMES|TMS": "4", "avancement-123456": "en_cours", "commentaire-123456": "ok"}
+    assert client.post(form_url(report), form).status_code == 302
+    assert ActionProgress.objects.get(report=report, action_id=123_456).status == "en_cours"
