@@ -72,34 +72,43 @@ class Table:
         return [(column, _cell(value)) for column, value in zip(self.columns, self.footer, strict=True)]
 
     def export_header(self) -> list[str]:
+        with_previous = self._columns_with_previous()
         header = []
         for index, column in enumerate(self.columns):
             header.append(column.export_label)
-            if self.previous_label and index and self._has_previous(index):
+            if index in with_previous:
                 header.append(f"{column.export_label} ({self.previous_label})")
         return header
 
     def export_kinds(self) -> list[str]:
-        kinds = []
-        for index, column in enumerate(self.columns):
-            kinds.append(column.kind)
-            if self.previous_label and index and self._has_previous(index):
-                kinds.append(column.kind)
-        return kinds
+        with_previous = self._columns_with_previous()
+        return [kind for i, c in enumerate(self.columns) for kind in [c.kind] * (2 if i in with_previous else 1)]
 
     def export_rows(self) -> Iterator[list[Any]]:
-        for row in [*self.rows, *([self.footer] if self.footer is not None else [])]:
+        with_previous = self._columns_with_previous()
+        for row in self._lines():
             line = []
             for index, value in enumerate(row):
                 cell = _cell(value)
                 line.append(cell.note if cell.value is None and cell.note else cell.value)
-                if self.previous_label and index and self._has_previous(index):
+                if index in with_previous:
                     line.append(cell.previous)
             yield line
 
-    def _has_previous(self, index: int) -> bool:
-        lines = [*self.rows, *([self.footer] if self.footer is not None else [])]
-        return any(isinstance(row[index], Cell) and row[index].previous is not None for row in lines)
+    def _lines(self) -> list[list[Any]]:
+        return [*self.rows, *([self.footer] if self.footer is not None else [])]
+
+    def _columns_with_previous(self) -> set[int]:
+        """Columns (not the first) where some cell carries the previous year: they get a column of their own in
+        exports. One pass over the rows, whatever their number."""
+        if not self.previous_label:
+            return set()
+        return {
+            index
+            for row in self._lines()
+            for index, value in enumerate(row)
+            if index and isinstance(value, Cell) and value.previous is not None
+        }
 
 
 def _cell(value: Any) -> Cell:

@@ -124,19 +124,9 @@ def spsti_update(*, by, spsti: Spsti, data: SpstiData) -> Spsti:
     _check_can_edit(by, locked.headquarters_department)
     _check_can_edit(by, data.headquarters_department)
     before = snapshot(locked, SPSTI_FIELDS)
-    for name in (
-        "siret",
-        "name",
-        "short_name",
-        "category",
-        "sector",
-        "headquarters_department",
-        "employees_followed",
-        "member_companies",
-        "city",
-        "address",
-    ):
-        setattr(locked, name, getattr(data, name))
+    for name in SPSTI_FIELDS:
+        if name != "departments":  # a relation, set after the save
+            setattr(locked, name, getattr(data, name))
     locked.region_id = data.headquarters_department.region_id
     _check_siret_free(data.siret, spsti=locked)
     try:

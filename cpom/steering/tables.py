@@ -5,14 +5,17 @@ from collections.abc import Sequence
 
 from django.urls import reverse
 
-from cpom.core.tables import DATE, PERCENT, TEXT, Cell, Column, Table, evolution, ratio
+from cpom.core.tables import DATE, DECIMAL, PERCENT, TEXT, Cell, Column, Table, evolution, ratio
 from cpom.indicators.enums import ThemeScope
 from cpom.indicators.models import Indicator, Theme
 from cpom.reports.enums import ProgressStatus
 from cpom.reports.selectors import deadlines
+from cpom.reports.services import stored_text
 from cpom.territory.models import Region
 
 from .consolidation import (
+    BENCHMARK_INDICATORS,
+    MIN_PEERS,
     NATIONAL,
     Completeness,
     RegionFigures,
@@ -22,6 +25,7 @@ from .consolidation import (
     contracts_signed,
     coverage,
     indicator_totals,
+    positions,
     service_theme_matrix,
     services_under_contract,
     tableau1,
@@ -420,3 +424,52 @@ def regional_tables(year: int, region: Region, current: Figures, *, include_subm
         progress_table(year, [region], include_submitted=include_submitted),
         generations_table(year, region),
     ]
+
+
+def restitution_tables(year: int, spsti, reports: list, *, include_submitted: bool) -> list[Table]:
+    """A service's restitution: its own counted figures of Y and Y−1 (`reports` of those years, values
+    prefetched), and its anonymous position among the services of its region."""
+    figures: dict[tuple[str, str], dict[int, object]] = {}
+    labels: dict[tuple[str, str], str] = {}
+    for report in reports:
+        if not (report.status == "valide" or (include_submitted and report.status == "transmis")):
+            continue
+        for value in report.values.all():
+            typed = value.integer if value.integer is not None else (value.date or stored_text(value))
+            if typed == "":
+                continue
+            key = (value.indicator_id, value.theme_id or "")
+            labels[key] = value.indicator.label + (f" — {value.theme.label}" if value.theme else "")
+            figures.setdefault(key, {})[report.year] = typed
+    own = Table(
+        slug="chiffres",
+        caption=f"Valeurs des rapports comptés, {year} et {year - 1}",
+        columns=[Column("Indicateur", TEXT), Column(str(year), TEXT), Column(str(year - 1), TEXT)],
+        rows=[[labels[key], values.get(year), values.get(year - 1)] for key, values in sorted(figures.items())],
+        empty=f"Aucun rapport {year} {'transmis ou ' if include_submitted else ''}validé pour l'instant.",
+    )
+    theme_labels = dict(Theme.objects.values_list("code", "label"))
+    indicator_labels = dict(Indicator.objects.filter(code__in=BENCHMARK_INDICATORS).values_list("code", "label"))
+    hidden = Cell(None, note=f"non affichée : moins de {MIN_PEERS} services")
+    ranking = Table(
+        slug="position",
+        caption="Position pour 10 000 salariés suivis parmi les services de la région",
+        columns=[
+            Column("Indicateur", TEXT),
+            Column("Votre service", DECIMAL),
+            Column("Services de la région"),
+            Column("1er quartile", DECIMAL, group="Répartition régionale"),
+            Column("Médiane", DECIMAL, group="Répartition régionale"),
+            Column("3e quartile", DECIMAL, group="Répartition régionale"),
+            Column("Votre quartile", TEXT),
+        ],
+        empty="Pas encore de chiffre comparable.",
+    )
+    for p in positions(year, spsti, include_submitted=include_submitted):
+        label = indicator_labels.get(p.indicator, p.indicator) + (
+            f" — {theme_labels.get(p.theme, p.theme)}" if p.theme else ""
+        )
+        spread = list(p.quartiles) if p.quartiles else [hidden, hidden, hidden]
+        rank = f"{p.quartile}{'er' if p.quartile == 1 else 'e'} quartile" if p.quartile else None
+        ranking.rows.append([label, p.per_10000, p.peers, *spread, rank])
+    return [own, ranking]

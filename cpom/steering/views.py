@@ -12,27 +12,30 @@ from cpom.accounts.permissions import Perm
 from cpom.core.decorators import require_perm
 from cpom.core.exports import csv_response
 from cpom.core.pages import crumbs, year_param
-from cpom.core.tables import DECIMAL, TEXT, Cell, Column, Table, offer
+from cpom.core.tables import offer
 from cpom.core.word import docx_response, tables_document
-from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.models import Spsti
 from cpom.organisations.selectors import regions_in_scope
 from cpom.reports.models import Report, ReportingCampaign
 from cpom.reports.selectors import deadlines
-from cpom.reports.services import stored_text
 from cpom.territory.models import Region
 
 from . import charts, opendata, tables
 from .consolidation import (
-    BENCHMARK_INDICATORS,
     MIN_PEERS,
     completeness,
     completeness_by_region,
-    positions,
     tableau1,
 )
 from .tables import watch_tables
 from .watch import watch
+
+
+def _region(request, code: str) -> Region:
+    region = regions_in_scope(request.user).filter(code=code).first()
+    if region is None:
+        raise Http404("Région hors de votre périmètre.")
+    return region
 
 
 def _common(request) -> tuple[int, bool]:
@@ -65,9 +68,7 @@ def national(request):
 
 @require_perm(Perm.DASHBOARD_VIEW)
 def regional(request, code: str):
-    region = regions_in_scope(request.user).filter(code=code).first()
-    if region is None:
-        raise Http404("Région hors de votre périmètre.")
+    region = _region(request, code)
     year, with_submitted = _common(request)
     links = [(reverse("steering:national"), "National")] if request.user.scope.is_nation else []
     current = tableau1(year, include_submitted=with_submitted, region_id=region.code)
@@ -103,54 +104,14 @@ def restitution(request, pk: int):
         .select_related("contract")
         .prefetch_related("values__indicator", "values__theme", "events__by__organisation")
     )
-    figures: dict[tuple[str, str], dict[int, object]] = {}
-    labels: dict[tuple[str, str], str] = {}
-    events = []
-    for report in reports:
-        counted = report.status == "valide" or (with_submitted and report.status == "transmis")
-        if report.year == year:
-            events += [e for e in report.events.all() if e.comment or e.kind == "validation"]
-        if not counted:
-            continue
-        for value in report.values.all():
-            typed = value.integer if value.integer is not None else (value.date or stored_text(value))
-            if typed == "":
-                continue
-            key = (value.indicator_id, value.theme_id or "")
-            labels[key] = value.indicator.label + (f" — {value.theme.label}" if value.theme else "")
-            figures.setdefault(key, {})[report.year] = typed
-    own = Table(
-        slug="chiffres",
-        caption=f"Valeurs des rapports comptés, {year} et {year - 1}",
-        columns=[Column("Indicateur", TEXT), Column(str(year), TEXT), Column(str(year - 1), TEXT)],
-        rows=[[labels[key], values.get(year), values.get(year - 1)] for key, values in sorted(figures.items())],
-        empty=f"Aucun rapport {year} {'transmis ou ' if with_submitted else ''}validé pour l'instant.",
-    )
-    theme_labels = dict(Theme.objects.values_list("code", "label"))
-    indicator_labels = dict(Indicator.objects.filter(code__in=BENCHMARK_INDICATORS).values_list("code", "label"))
-    hidden = Cell(None, note=f"non affichée : moins de {MIN_PEERS} services")
-    ranking = Table(
-        slug="position",
-        caption="Position pour 10 000 salariés suivis parmi les services de la région",
-        columns=[
-            Column("Indicateur", TEXT),
-            Column("Votre service", DECIMAL),
-            Column("Services de la région"),
-            Column("1er quartile", DECIMAL, group="Répartition régionale"),
-            Column("Médiane", DECIMAL, group="Répartition régionale"),
-            Column("3e quartile", DECIMAL, group="Répartition régionale"),
-            Column("Votre quartile", TEXT),
-        ],
-        empty="Pas encore de chiffre comparable.",
-    )
-    for p in positions(year, spsti, include_submitted=with_submitted):
-        label = indicator_labels.get(p.indicator, p.indicator) + (
-            f" — {theme_labels.get(p.theme, p.theme)}" if p.theme else ""
-        )
-        spread = list(p.quartiles) if p.quartiles else [hidden, hidden, hidden]
-        rank = f"{p.quartile}{'er' if p.quartile == 1 else 'e'} quartile" if p.quartile else None
-        ranking.rows.append([label, p.per_10000, p.peers, *spread, rank])
-    page_tables = [own, ranking]
+    events = [
+        event
+        for report in reports
+        if report.year == year
+        for event in report.events.all()
+        if event.comment or event.kind == "validation"
+    ]
+    page_tables = tables.restitution_tables(year, spsti, reports, include_submitted=with_submitted)
     if response := offer(request.GET, page_tables, f"restitution-{spsti.pk}-{year}"):
         return response
     return render(
@@ -252,9 +213,7 @@ def national_bilan(request):
 
 @require_perm(Perm.DASHBOARD_VIEW)
 def regional_bilan(request, code: str):
-    region = regions_in_scope(request.user).filter(code=code).first()
-    if region is None:
-        raise Http404("Région hors de votre périmètre.")
+    region = _region(request, code)
     year, with_submitted = _common(request)
     return _bilan(
         request,

@@ -51,3 +51,19 @@ def axe_violations(page) -> list[dict]:
         {"id": v["id"], "impact": v["impact"], "help": v["help"], "targets": [n["target"] for n in v["nodes"][:3]]}
         for v in result["violations"]
     ]
+
+
+def signed_in_context(browser, live_server, email: str | None, **options):
+    """A French browser context, signed in as `email` through a session cookie (none for an anonymous visitor)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from cpom.accounts.models import User
+
+    context = browser.new_context(locale="fr-FR", **options)
+    if email:
+        client = Client()
+        client.force_login(User.objects.get(email=email))
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    return context

@@ -3,8 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 
 from cpom.accounts.models import User
@@ -15,7 +13,7 @@ from cpom.demo.generator import load_demo
 from cpom.organisations.models import Organisation, Spsti
 from cpom.reference.loader import load_reference
 
-from .conftest import axe_violations
+from .conftest import axe_violations, signed_in_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,13 +32,7 @@ def open_as(browser, live_server):
 
 
 def _open_as(browser, live_server, email: str | None):
-    context = browser.new_context(locale="fr-FR")
-    if email:
-        client = Client()
-        client.force_login(User.objects.get(email=email))
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    return context
+    return signed_in_context(browser, live_server, email)
 
 
 def _check(context, live_server, paths: list[str]) -> dict[str, list]:

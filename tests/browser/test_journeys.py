@@ -14,19 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from cpom.accounts.models import User
 from cpom.contracts.models import Contract
 from cpom.demo.generator import DEMO_PASSWORD, load_demo
 from cpom.organisations.models import Spsti
 from cpom.reference.loader import load_reference
 from cpom.reports.models import Report, Value
 
-from .conftest import axe_violations
+from .conftest import axe_violations, signed_in_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -126,13 +123,8 @@ class Persona:
 
 def _context(browser, live_server, email: str | None = None):
     """A browser context, logged in through a session cookie when `email` is given (the shortcut)."""
-    context = browser.new_context(locale="fr-FR", accept_downloads=True)
+    context = signed_in_context(browser, live_server, email, accept_downloads=True)
     context.set_default_timeout(10_000)
-    if email:
-        client = Client()
-        client.force_login(User.objects.get(email=email))
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
     return context
 
 
