@@ -15,4 +15,4 @@ def test_ids_and_versions_in_attributes_are_written_as_plain_digits():
         for number, line in enumerate(path.read_text().splitlines(), start=1)
         if MACHINE_NUMBER.search(line)
     ]
-    assert offenders == [], "écrire ces nombres avec |stringformat:\"d\" :\n" + "\n".join(offenders)
+    assert offenders == [], 'écrire ces nombres avec |stringformat:"d" :\n' + "\n".join(offenders)
