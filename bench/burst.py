@@ -402,7 +402,7 @@ def check(workload: Workload) -> dict:
 
     for pk, report in reports.items():
         if report.contract_id not in layouts:
-            layouts[report.contract_id] = {c.key: c for c in report_layout(report.contract).cells()}
+            layouts[report.contract_id] = {c.key: c for c in report_layout(report).cells()}
         cells = layouts[report.contract_id]
         if report.status != ReportStatus.SUBMITTED:
             note("not_submitted", f"rapport {pk} « {report.status} », version {report.version}")

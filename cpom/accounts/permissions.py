@@ -22,6 +22,7 @@ class Perm(StrEnum):
     CONTRACT_EDIT = "contracts.edit"  # draft, send for consultation, record signatures, amendments, termination
     CONTRACT_COMMENT = "contracts.comment"  # a service comments the drafts of its own contracts
     CONTRACT_OPINION = "contracts.opinion"  # the ARS records its opinion (R4)
+    CONTRACT_SIGN = "contracts.sign"  # sign a contract or an amendment for one's own organisation, when it is a party
     REPORT_VIEW = "reports.view"  # read the annual reports of the scope
     REPORT_FILL = "reports.fill"  # a service fills and submits its own reports
     REPORT_REVIEW = "reports.review"  # validate, return, reopen (DREETS and caisse agents)
@@ -44,18 +45,24 @@ _AGENT_READ = _READ | {Perm.DASHBOARD_VIEW, Perm.HISTORY_VIEW}
 ROLE_RULES: dict[Role, RoleRule] = {
     Role.SPSTI_REFERENT: RoleRule(
         frozenset({OrganisationKind.SPSTI}),
-        frozenset(_READ | {Perm.CONTRACT_VIEW, Perm.CONTRACT_COMMENT, Perm.REPORT_VIEW, Perm.REPORT_FILL}),
+        frozenset(
+            _READ | {Perm.CONTRACT_VIEW, Perm.CONTRACT_COMMENT, Perm.CONTRACT_SIGN, Perm.REPORT_VIEW, Perm.REPORT_FILL}
+        ),
     ),
     Role.DREETS_AGENT: RoleRule(
         frozenset({OrganisationKind.DREETS}),
         frozenset(
             _AGENT_READ
-            | {Perm.REGISTRY_EDIT, Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT, Perm.REPORT_VIEW, Perm.REPORT_REVIEW}
+            | {Perm.REGISTRY_EDIT, Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT, Perm.CONTRACT_SIGN}
+            | {Perm.REPORT_VIEW, Perm.REPORT_REVIEW}
         ),
     ),
     Role.CAISSE_AGENT: RoleRule(
         frozenset({OrganisationKind.CAISSE}),
-        frozenset(_AGENT_READ | {Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT, Perm.REPORT_VIEW, Perm.REPORT_REVIEW}),
+        frozenset(
+            _AGENT_READ
+            | {Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT, Perm.CONTRACT_SIGN, Perm.REPORT_VIEW, Perm.REPORT_REVIEW}
+        ),
     ),
     Role.REGIONAL_PILOT: RoleRule(
         frozenset({OrganisationKind.DREETS}),

@@ -1,23 +1,27 @@
 """Contracts in the REST API: the same selectors and lifecycle functions as the pages."""
 
+import base64
+import binascii
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from cpom.accounts.permissions import Perm
 from cpom.api.schemas import Error
+from cpom.core.errors import DomainError
 from cpom.organisations.models import Spsti
 
 from . import lifecycle, selectors
+from .attachments import AttachedDocument
 from .campaigns import campaigns_visible_to
 from .document import contract_docx
-from .enums import AmendmentKind, ConsultedBody, ContractStatus, Opinion
-from .models import Amendment, Contract
-from .versions import diff
+from .enums import AmendmentKind, ConsultedBody, ContractStatus, Opinion, VersionStatus
+from .models import Amendment, Contract, ContractVersion
+from .versions import diff, snapshot
 
 router = Router(tags=["Contrats"])
 MAX_PAGE = 100
@@ -96,7 +100,11 @@ class AmendmentOut(Schema):
 class VersionOut(Schema):
     number: int
     label: str
+    status: str
     created_on: dt.date
+    effective_on: dt.date | None
+    superseded_on: dt.date | None
+    content_sha256: str
 
 
 class ContractDetail(ContractSummary):
@@ -128,17 +136,37 @@ class DraftIn(Schema):
     generation: int | None = None
 
 
+class DocumentIn(Schema):
+    """A signed document attached as evidence: a PAdES-signed PDF (verified) or a scan (PDF, PNG, JPEG)."""
+
+    name: str = Field(..., max_length=200, examples=["avis-ars.pdf"])
+    content_base64: str = Field(..., description="Le fichier encodé en base64 (20 Mo au plus une fois décodé).")
+
+    def attached(self) -> AttachedDocument:
+        try:
+            data = base64.b64decode(self.content_base64, validate=True)
+        except (binascii.Error, ValueError) as error:
+            raise DomainError("Le document joint n'est pas encodé en base64.", field="document") from error
+        return AttachedDocument(name=self.name, data=data)
+
+
 class OpinionIn(Schema):
     body: ConsultedBody
     given_on: dt.date
     opinion: Opinion
     comment: str = ""
+    document: DocumentIn | None = Field(
+        None, description="Procès-verbal du CRPST, ou courrier de l'ARS quand l'avis est saisi pour son compte."
+    )
 
 
 class SignatureIn(Schema):
     party: int
     signed_on: dt.date
     signatory_title: str
+    document: DocumentIn | None = Field(
+        None, description="Document signé : obligatoire pour enregistrer la signature d'une autre partie."
+    )
 
 
 class AmendmentIn(Schema):
@@ -167,6 +195,11 @@ class ChangeOut(Schema):
 def _require(request, perm: Perm) -> None:
     if not request.user.can(perm):
         raise PermissionDenied("Votre rôle ne permet pas cette opération.")
+
+
+def _require_signer(request) -> None:
+    if not (request.user.can(Perm.CONTRACT_SIGN) or request.user.can(Perm.CONTRACT_EDIT)):
+        raise PermissionDenied("Votre rôle ne permet pas de signer un contrat.")
 
 
 def _contract(request, contract_id: int) -> Contract:
@@ -245,7 +278,7 @@ def _detail(contract: Contract) -> dict:
         "commitments": commitments,
         "consultations": list(contract.consultations.all()),
         "amendments": list(contract.amendments.all()),
-        "versions": list(contract.versions.all()),
+        "versions": list(contract.signed_versions),
     }
 
 
@@ -313,7 +346,9 @@ def record_opinion(request, contract_id: int, payload: OpinionIn):
     if not (request.user.can(Perm.CONTRACT_EDIT) or request.user.can(Perm.CONTRACT_OPINION)):
         raise PermissionDenied("Votre rôle ne permet pas d'enregistrer un avis.")
     contract = _contract(request, contract_id)
-    lifecycle.record_opinion(by=request.user, contract=contract, **payload.dict())
+    data = payload.dict(exclude={"document"})
+    document = payload.document.attached() if payload.document else None
+    lifecycle.record_opinion(by=request.user, contract=contract, document=document, **data)
     return Status(201, _detail(selectors.contract_detail(request.user, contract.pk)))
 
 
@@ -323,7 +358,7 @@ def record_opinion(request, contract_id: int, payload: OpinionIn):
     summary="Enregistrer la signature d'une partie (R2, R3, R4)",
 )
 def record_signature(request, contract_id: int, payload: SignatureIn):
-    _require(request, Perm.CONTRACT_EDIT)
+    _require_signer(request)
     contract = _contract(request, contract_id)
     party = get_object_or_404(contract.parties.all(), pk=payload.party)
     lifecycle.record_signature(
@@ -332,6 +367,7 @@ def record_signature(request, contract_id: int, payload: SignatureIn):
         party=party,
         signed_on=payload.signed_on,
         signatory_title=payload.signatory_title,
+        document=payload.document.attached() if payload.document else None,
     )
     return Status(201, _detail(selectors.contract_detail(request.user, contract.pk)))
 
@@ -354,7 +390,7 @@ def open_amendment(request, contract_id: int, payload: AmendmentIn):
     summary="Signer un avenant ; il s'applique à la dernière signature (R7)",
 )
 def sign_amendment(request, contract_id: int, number: int, payload: SignatureIn):
-    _require(request, Perm.CONTRACT_EDIT)
+    _require_signer(request)
     contract = _contract(request, contract_id)
     amendment = get_object_or_404(Amendment, contract=contract, number=number)
     party = get_object_or_404(contract.parties.all(), pk=payload.party)
@@ -364,6 +400,7 @@ def sign_amendment(request, contract_id: int, number: int, payload: SignatureIn)
         party=party,
         signed_on=payload.signed_on,
         signatory_title=payload.signatory_title,
+        document=payload.document.attached() if payload.document else None,
     )
     return Status(201, amendment)
 
@@ -390,12 +427,16 @@ def terminate(request, contract_id: int, payload: TerminationIn):
 )
 def version_diff(request, contract_id: int, before: int, after: int):
     contract = _contract(request, contract_id)
-    versions = {v.number: v for v in contract.versions.model.objects.filter(contract=contract)}
+    versions = {v.number: v for v in ContractVersion.objects.filter(contract=contract)}
     if before not in versions or after not in versions:
         raise Http404
+
+    def text(version):
+        return snapshot(version) if version.status == VersionStatus.DRAFT else version.snapshot
+
     return [
         {"section": c.section, "item": c.item, "field": c.field, "kind": c.kind, "before": c.before, "after": c.after}
-        for c in diff(versions[before].snapshot, versions[after].snapshot)
+        for c in diff(text(versions[before]), text(versions[after]))
     ]
 
 

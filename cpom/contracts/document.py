@@ -93,19 +93,25 @@ def _load(contract: Contract) -> Contract:
         )
     )
     return (
-        Contract.objects.select_related("region", "termination__party__organisation")
+        Contract.objects.select_related("region", "termination__party__organisation", "current_version")
         .prefetch_related(
             Prefetch("parties", queryset=ContractParty.objects.select_related("organisation").order_by()),
             Prefetch("consultations", queryset=Consultation.objects.order_by("body")),
-            Prefetch("axes", queryset=Axis.objects.order_by("number").prefetch_related(Prefetch("actions", actions))),
             Prefetch(
-                "indicators",
+                "current_version__axes",
+                queryset=Axis.objects.order_by("number").prefetch_related(Prefetch("actions", actions)),
+            ),
+            Prefetch(
+                "current_version__indicators",
                 queryset=ContractIndicator.objects.select_related("indicator", "theme")
                 .order_by()
                 .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("year"))),
             ),
-            Prefetch("commitments", queryset=Commitment.objects.order_by("position", "pk")),
-            Prefetch("conventions", queryset=BilateralConvention.objects.select_related("caisse").order_by("pk")),
+            Prefetch("current_version__commitments", queryset=Commitment.objects.order_by("position", "pk")),
+            Prefetch(
+                "current_version__conventions",
+                queryset=BilateralConvention.objects.select_related("caisse").order_by("pk"),
+            ),
             Prefetch(
                 "amendments",
                 queryset=Amendment.objects.filter(status=AmendmentStatus.APPLIED).order_by("number"),

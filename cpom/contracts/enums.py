@@ -60,3 +60,16 @@ class CommitmentCategory(models.TextChoices):
     INFORMATIONAL = "informationnel", "Engagement informationnel"
     EXCHANGE = "echanges", "Échanges d'informations sur les entreprises"
     TECHNICAL = "technique", "Engagement technique"
+
+
+class EvidenceMethod(models.TextChoices):
+    PLATFORM = "plateforme", "Dans la plateforme, par un compte de la partie"
+    SCAN = "manuscrite", "Signature manuscrite (pièce jointe)"
+    PADES = "electronique", "Signature électronique vérifiée (PDF PAdES)"
+    LETTER = "courrier", "Courrier ou procès-verbal (pièce jointe)"
+
+
+class VersionStatus(models.TextChoices):
+    DRAFT = "projet", "Projet (texte en préparation)"
+    SIGNED = "signee", "Signée par toutes les parties"
+    LEGACY = "archive", "Version antérieure (texte seul)"

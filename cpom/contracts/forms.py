@@ -171,11 +171,19 @@ class ConventionForm(Form):
         )
 
 
+DOCUMENT_HELP = "PDF signé électroniquement (vérifié par la plateforme), ou scan en PDF, PNG ou JPEG ; 20 Mo au plus."
+
+
 class OpinionForm(Form):
     body = forms.ChoiceField(label="Instance", choices=ConsultedBody.choices)
     given_on = _date("Avis rendu le")
     opinion = forms.ChoiceField(label="Avis", choices=Opinion.choices)
     comment = forms.CharField(label="Observations", widget=TEXTAREA, required=False)
+    document = forms.FileField(
+        label="Procès-verbal du CRPST ou courrier de l'ARS",
+        required=False,
+        help_text="Obligatoire pour l'avis du CRPST et pour un avis saisi pour le compte de l'ARS. " + DOCUMENT_HELP,
+    )
 
     def __init__(self, *args, bodies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,7 +194,13 @@ class SignatureForm(Form):
     party = forms.ModelChoiceField(label="Partie qui signe", queryset=ContractParty.objects.none())
     signed_on = _date("Signé le")
     signatory_title = forms.CharField(
-        label="Qualité du signataire", max_length=200, help_text="Par exemple : Président du service."
+        label="Signataire et qualité", max_length=200, help_text="Par exemple : Marie Dupont, présidente du service."
+    )
+    document = forms.FileField(
+        label="Document signé",
+        required=False,
+        help_text="Obligatoire pour enregistrer la signature d'une autre partie que votre organisation. "
+        + DOCUMENT_HELP,
     )
 
     def __init__(self, *args, parties, **kwargs):

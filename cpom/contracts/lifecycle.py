@@ -1,11 +1,17 @@
 """A contract's life as guarded functions (DESIGN §5): draft → consultation → ready to sign → in force →
 expired | terminated, and amendments. Pages, API and commands call these; a refusal raises `DomainError` naming
-the rule and changes nothing (each function runs in one transaction and checks before writing)."""
+the rule and changes nothing (each function runs in one transaction and checks before writing).
+
+A contract's content lives in versions (`versions.py`): the draft while in negotiation, then each signed version; an
+amendment edits its own working copy, which becomes the version in force only at the last signature (R7). Each party
+signs and gives its opinion for itself, from an account of its own organisation; an agent records another party's
+act only with the signed document attached, and the record says so."""
 
 import datetime as dt
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from cpom.accounts.enums import Role
 from cpom.accounts.permissions import Perm
@@ -16,15 +22,17 @@ from cpom.core.models import ChangeAction, SubjectKind
 from cpom.indicators.enums import IndicatorScope, ThemeScope
 from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.enums import OrganisationKind
-from cpom.organisations.models import Approval, Spsti
+from cpom.organisations.models import Approval, Organisation, Spsti
 from cpom.organisations.parties import cpom_parties
 
+from .attachments import AttachedDocument, evidence_fields
 from .enums import (
     AmendmentKind,
     AmendmentStatus,
     AxisKind,
     ConsultedBody,
     ContractStatus,
+    EvidenceMethod,
     PartyRole,
 )
 from .models import (
@@ -36,9 +44,12 @@ from .models import (
     Contract,
     ContractIndicator,
     ContractParty,
+    ContractVersion,
+    Signature,
     Termination,
 )
-from .versions import record_version
+from .signals import contract_ended
+from .versions import copy_version, current_hash, new_draft, sign_version
 
 MAX_YEARS = 5
 
@@ -88,12 +99,28 @@ def _lock(contract: Contract) -> Contract:
     return Contract.objects.select_for_update().get(pk=contract.pk)
 
 
-def _require_editable(contract: Contract) -> None:
-    """A signed contract changes only through an open amendment."""
+def editable_version(contract: Contract) -> ContractVersion:
+    """The version whose text may change now: the draft of a contract in negotiation, or the working copy of an
+    open amendment that no party has signed yet. A signed version never changes (R7)."""
     if contract.status == ContractStatus.DRAFT:
-        return
-    if contract.status == ContractStatus.IN_FORCE and contract.amendments.filter(status=AmendmentStatus.OPEN).exists():
-        return
+        return contract.current_version
+    if contract.status == ContractStatus.IN_FORCE:
+        amendment = contract.amendments.filter(status=AmendmentStatus.OPEN).select_related("version").first()
+        if amendment is not None:
+            if amendment.kind != AmendmentKind.CHANGE:
+                raise DomainError(
+                    f"L'avenant n° {amendment.number} est une prolongation : il ne change que la date de fin "
+                    "(règle R7). Pour modifier le contenu, ouvrez un avenant de modification une fois celui-ci signé.",
+                    rule="R7",
+                )
+            signed = amendment.signatures.select_related("party__organisation").first()
+            if signed is not None:
+                raise DomainError(
+                    f"{signed.party} a déjà signé l'avenant n° {amendment.number} : son texte ne change plus "
+                    "(règle R7).",
+                    rule="R7",
+                )
+            return amendment.version
     if contract.is_signed:
         raise DomainError(
             "Un contrat signé ne se modifie que par avenant (règle R7) : ouvrez d'abord un avenant.", rule="R7"
@@ -137,10 +164,12 @@ def _approval_end_error(contract: Contract, end: dt.date, on: dt.date) -> str | 
     return None
 
 
-def third_generation_errors(contract: Contract) -> list[str]:
-    """R5 and R6: what a third-generation contract must contain before it leaves negotiation."""
+def third_generation_errors(contract: Contract, version: ContractVersion | None = None) -> list[str]:
+    """R5 and R6: what a third-generation contract (or the text of an amendment) must contain before it leaves
+    negotiation or is signed."""
     errors = []
-    axes = list(contract.axes.prefetch_related("actions"))
+    version = version or contract.current_version
+    axes = list(version.axes.prefetch_related("actions"))
     if contract.generation >= 3:
         if not any(axis.kind == AxisKind.PDP for axis in axes):
             errors.append("Un CPOM de troisième génération comporte un axe de prévention de la désinsertion (R5).")
@@ -160,7 +189,7 @@ def third_generation_errors(contract: Contract) -> list[str]:
                 "Un CPOM de troisième génération retient au moins une thématique de prévention de la liste "
                 "régionale, portée par une fiche action de l'axe « prévention » (R5)."
             )
-    if not contract.pdp_cell_composition.strip():
+    if not version.pdp_cell_composition.strip():
         errors.append("Le contrat doit préciser la composition minimale de la cellule PDP du service (R6).")
     return errors
 
@@ -210,15 +239,18 @@ def create_draft(
         negotiation_started_on=on,
         planned_end=planned_end,
     )
+    version = new_draft(contract, label="Projet de contrat", on=on)
+    contract.current_version = version
+    contract.save(update_fields=["current_version"])
     ContractParty.objects.bulk_create(
         ContractParty(contract=contract, organisation=organisation, role=role)
         for organisation, role in parties.values()
     )
     frame = THIRD_GENERATION_AXES if generation >= 3 else EARLIER_GENERATION_AXES
     Axis.objects.bulk_create(
-        Axis(contract=contract, number=number, kind=kind, title=title) for number, kind, title in frame
+        Axis(version=version, number=number, kind=kind, title=title) for number, kind, title in frame
     )
-    sync_indicators(contract)
+    sync_indicators(version)
     _step(
         by,
         contract,
@@ -237,8 +269,8 @@ def _free_reference(region_id: str, generation: int, sequence: int) -> str:
         sequence += 1
 
 
-def contract_themes(contract: Contract) -> set[str]:
-    rows = list(contract.axes.values_list("kind", "actions__theme_id"))
+def contract_themes(version: ContractVersion) -> set[str]:
+    rows = list(version.axes.values_list("kind", "actions__theme_id"))
     themes = {theme for _, theme in rows if theme}
     kinds = {kind for kind, _ in rows}
     if AxisKind.PDP in kinds:
@@ -248,10 +280,11 @@ def contract_themes(contract: Contract) -> set[str]:
     return themes
 
 
-def sync_indicators(contract: Contract) -> None:
-    """Attach the national and regional catalogue indicators of the contract's themes (one row per theme);
+def sync_indicators(version: ContractVersion) -> None:
+    """Attach the national and regional catalogue indicators of the version's themes (one row per theme);
     remove those of themes no longer retained. Contract-specific indicators are left alone."""
-    themes = contract_themes(contract)
+    contract = version.contract
+    themes = contract_themes(version)
     wanted = set()
     catalogue = Indicator.objects.filter(scope=IndicatorScope.NATIONAL) | Indicator.objects.filter(
         scope=IndicatorScope.REGIONAL, region_id=contract.region_id
@@ -261,23 +294,29 @@ def sync_indicators(contract: Contract) -> None:
             wanted.add((code, theme))
     existing = {
         (row.indicator_id, row.theme_id): row
-        for row in contract.indicators.exclude(indicator__scope=IndicatorScope.CONTRACT)
+        for row in version.indicators.exclude(indicator__scope=IndicatorScope.CONTRACT)
     }
     for key, row in existing.items():
         if key not in wanted:
             row.delete()
     ContractIndicator.objects.bulk_create(
-        ContractIndicator(contract=contract, indicator_id=code, theme_id=theme)
+        ContractIndicator(version=version, indicator_id=code, theme_id=theme)
         for code, theme in sorted(wanted - set(existing))
     )
 
 
 def check_version(contract: Contract, seen: str | int | None) -> None:
     """Refuses a change made from a page showing an older version of the contract, naming what changed since
-    (who, when, before → after). Locks the contract row: the check and the change are one transaction. A caller
-    that does not send a version (a command, an import) is not checked."""
+    (who, when, before → after). Locks the contract row: the check and the change are one transaction. Pages and
+    the API always send the version they showed; a form without it is refused (it cannot be told fresh from stale).
+    Commands and the API act on the state they read in the same transaction and do not call it."""
     if seen in (None, ""):
-        return
+        raise DomainError(
+            "Le formulaire ne dit pas quelle version du contrat il modifie : rechargez la page, vérifiez puis "
+            "enregistrez de nouveau.",
+            field="version",
+            rule="version",
+        )
     try:
         seen = int(seen)
     except (TypeError, ValueError) as error:
@@ -298,13 +337,15 @@ def check_version(contract: Contract, seen: str | int | None) -> None:
     )
 
 
-def check_editable(*, by, contract: Contract) -> Contract:
-    """Raise unless `by` may change the content of `contract` now; returns the contract re-read and locked for
-    the rest of the transaction (so that a contract signed meanwhile is not edited from a stale copy)."""
+def check_editable(*, by, contract: Contract) -> ContractVersion:
+    """Raise unless `by` may change the content of `contract` now; returns the version to change, with its
+    contract re-read and locked for the rest of the transaction (a contract signed meanwhile is not edited from a
+    stale copy)."""
     _require(by, Perm.CONTRACT_EDIT, contract)
     contract = _lock(contract)
-    _require_editable(contract)
-    return contract
+    version = editable_version(contract)
+    version.contract = contract
+    return version
 
 
 def _party_of(contract: Contract, party: ContractParty) -> ContractParty:
@@ -324,10 +365,11 @@ def send_for_consultation(*, by, contract: Contract, on: dt.date) -> Contract:
     errors = third_generation_errors(contract)
     if errors:
         raise DomainError(" ".join(errors), rule="R5" if "R5" in errors[0] else "R6")
-    if contract.planned_end:
-        error = _approval_end_error(contract, contract.planned_end, on)
-        if error:
-            raise DomainError(error, rule="R3")
+    # R3 whatever is filled in: a service without a valid approval today cannot enter a contract, and the planned
+    # end (by default the approval's end) may not pass it.
+    error = _approval_end_error(contract, contract.planned_end or on, on)
+    if error:
+        raise DomainError(error, rule="R3")
     contract.status = ContractStatus.CONSULTATION
     contract.save(update_fields=["status", "updated_at"])
     _step(by, contract, "Envoi en consultation (CRPST et ARS)", previous_status=ContractStatus.DRAFT.label)
@@ -351,17 +393,73 @@ def back_to_negotiation(*, by, contract: Contract) -> Contract:
     return contract
 
 
+def _acts_for(by, organisation, *, document: AttachedDocument | None, act: str) -> bool:
+    """Whether `by` records `act` on behalf of `organisation` (True) or for its own organisation (False). Each party
+    acts for itself (DESIGN §5); an agent may record another party's act only with the signed document attached."""
+    if by.organisation_id == organisation.pk:
+        return False
+    if not by.can(Perm.CONTRACT_EDIT):
+        raise DomainError(f"Seuls les comptes de {organisation} peuvent {act} pour elle.", rule="partie")
+    if document is None:
+        raise DomainError(
+            f"Vous n'êtes pas de {organisation} : pour {act} pour son compte, joignez le document signé (scan ou PDF "
+            "signé électroniquement). Chaque partie agit pour elle-même ; un agent n'enregistre l'acte d'une autre "
+            "partie qu'avec sa preuve.",
+            field="document",
+            rule="partie",
+        )
+    return True
+
+
+def _evidence(by, *, on_behalf: bool, document: AttachedDocument | None, expected_sha256: str, scan_method: str):
+    return {
+        "recorded_by": by,
+        "recorded_at": timezone.now(),
+        "on_behalf": on_behalf,
+        "content_sha256": expected_sha256,
+        **evidence_fields(document, expected_sha256=expected_sha256, scan_method=scan_method),
+    }
+
+
+def _consulted_body(contract: Contract, body: str) -> Organisation:
+    kind = OrganisationKind.ARS if body == ConsultedBody.ARS else OrganisationKind.CRPST
+    found = Organisation.objects.filter(kind=kind, region_id=contract.region_id).first()
+    if found is None:
+        raise DomainError(f"La région du contrat n'a pas de {ConsultedBody(body).label} au référentiel.", field="body")
+    return found
+
+
 @transaction.atomic
 def record_opinion(
-    *, by, contract: Contract, body: str, given_on: dt.date, opinion: str, comment: str = ""
+    *,
+    by,
+    contract: Contract,
+    body: str,
+    given_on: dt.date,
+    opinion: str,
+    comment: str = "",
+    document: AttachedDocument | None = None,
 ) -> Consultation:
-    """R4: the CRPST's and the ARS's opinions (recorded by the DREETS, or by the ARS for its own)."""
-    if body == ConsultedBody.ARS and by is not None and by.can(Perm.CONTRACT_OPINION):
-        _require(by, Perm.CONTRACT_OPINION, contract)
-        if by.organisation.kind != OrganisationKind.ARS:
-            raise DomainError("Seule l'ARS enregistre son propre avis.")
+    """R4: the ARS gives its own opinion (or an agent records it with the ARS's letter attached); the CRPST's opinion
+    is recorded by its secretariat with the minutes attached."""
+    if by is None or not (by.can(Perm.CONTRACT_EDIT) or by.can(Perm.CONTRACT_OPINION)):
+        raise DomainError("Votre rôle ne permet pas d'enregistrer un avis.")
+    _require(by, Perm.CONTRACT_EDIT if by.can(Perm.CONTRACT_EDIT) else Perm.CONTRACT_OPINION, contract)
+    if body not in ConsultedBody.values:
+        raise DomainError("Instance consultée inconnue : CRPST ou ARS.", field="body")
+    organisation = _consulted_body(contract, body)
+    if body == ConsultedBody.CRPST:
+        if not by.can(Perm.CONTRACT_EDIT):
+            raise DomainError("L'avis du CRPST est enregistré par son secrétariat (la DREETS), procès-verbal joint.")
+        if document is None:
+            raise DomainError(
+                "Joignez le procès-verbal de la séance du CRPST : son avis s'enregistre avec sa preuve (règle R4).",
+                field="document",
+                rule="R4",
+            )
+        on_behalf = True
     else:
-        _require(by, Perm.CONTRACT_EDIT, contract)
+        on_behalf = _acts_for(by, organisation, document=document, act="rendre l'avis de l'ARS")
     contract = _lock(contract)
     if contract.status != ContractStatus.CONSULTATION:
         raise DomainError("Les avis s'enregistrent quand le contrat est en consultation (règle R4).", rule="R4")
@@ -369,8 +467,15 @@ def record_opinion(
         raise DomainError("Un avis ne peut précéder l'ouverture de la négociation.", field="given_on")
     if contract.consultations.filter(body=body).exists():
         raise DomainError("L'avis de cette instance est déjà enregistré (règle R4).", field="body", rule="R4")
+    evidence = _evidence(
+        by,
+        on_behalf=on_behalf,
+        document=document,
+        expected_sha256=current_hash(contract.current_version),
+        scan_method=EvidenceMethod.LETTER,
+    )
     consultation = Consultation.objects.create(
-        contract=contract, body=body, given_on=given_on, opinion=opinion, comment=comment
+        contract=contract, body=body, given_on=given_on, opinion=opinion, comment=comment, **evidence
     )
     previous = contract.get_status_display()
     if contract.consultations.count() == len(ConsultedBody):
@@ -384,15 +489,33 @@ def record_opinion(
         Avis=consultation.get_opinion_display(),
         Date=f"{given_on:%d/%m/%Y}",
         Commentaire=comment,
+        Saisie=consultation.capacity,
     )
     return consultation
 
 
+def _check_signatory(signatory_title: str) -> str:
+    if not signatory_title.strip():
+        raise DomainError("Précisez la qualité du signataire.", field="signatory_title")
+    return signatory_title.strip()
+
+
 @transaction.atomic
-def record_signature(*, by, contract: Contract, party: ContractParty, signed_on: dt.date, signatory_title: str):
-    """One party signs. When every party has signed, the contract enters into force at the last signature and
-    ends at the planned end (by default the approval's end, R3), within 5 years (R2)."""
-    _require(by, Perm.CONTRACT_EDIT, contract)
+def record_signature(
+    *,
+    by,
+    contract: Contract,
+    party: ContractParty,
+    signed_on: dt.date,
+    signatory_title: str,
+    document: AttachedDocument | None = None,
+):
+    """One party signs, from an account of its own, or an agent records its signature with the signed document.
+    When every party has signed, the contract enters into force at the last signature and ends at the planned end
+    (by default the approval's end, R3), within 5 years (R2); its text becomes signed version 1."""
+    if by is None or not (by.can(Perm.CONTRACT_SIGN) or by.can(Perm.CONTRACT_EDIT)):
+        raise DomainError("Votre rôle ne permet pas de signer un contrat.")
+    _require(by, Perm.CONTRACT_VIEW, contract)
     contract = _lock(contract)
     if contract.status != ContractStatus.READY:
         missing = [label for value, label in ConsultedBody.choices if not contract.consultations.filter(body=value)]
@@ -403,10 +526,10 @@ def record_signature(*, by, contract: Contract, party: ContractParty, signed_on:
             )
         raise DomainError("Le contrat n'est pas prêt à signer.")
     party = _party_of(contract, party)
+    on_behalf = _acts_for(by, party.organisation, document=document, act="signer")
     if party.signed_on:
         raise DomainError(f"{party} a déjà signé le {party.signed_on:%d/%m/%Y}.")
-    if not signatory_title.strip():
-        raise DomainError("Précisez la qualité du signataire.", field="signatory_title")
+    title = _check_signatory(signatory_title)
     last_opinion = max(contract.consultations.values_list("given_on", flat=True))
     if signed_on < last_opinion:
         raise DomainError(
@@ -417,32 +540,62 @@ def record_signature(*, by, contract: Contract, party: ContractParty, signed_on:
     error = _approval_end_error(contract, contract.planned_end or signed_on, signed_on)
     if error:
         raise DomainError(error, field="signed_on", rule="R3")
-    party.signed_on, party.signatory_title = signed_on, signatory_title.strip()
-    party.save(update_fields=["signed_on", "signatory_title"])
-    previous = contract.get_status_display()
-    signature = {"Signataire": f"{party} ({party.signatory_title})", "Date": f"{signed_on:%d/%m/%Y}"}
-    if contract.parties.filter(signed_on__isnull=True).exists():
-        _step(by, contract, f"Signature de {party}", previous_status=previous, **signature)
+    version = contract.current_version
+    evidence = _evidence(
+        by,
+        on_behalf=on_behalf,
+        document=document,
+        expected_sha256=current_hash(version),
+        scan_method=EvidenceMethod.SCAN,
+    )
+    if contract.parties.filter(signed_on__isnull=True).exclude(pk=party.pk).exists():
+        _save_signature(party, signed_on, title, evidence)
+        _step(
+            by,
+            contract,
+            f"Signature de {party}",
+            previous_status=contract.get_status_display(),
+            **_signature_details(party, title, signed_on, evidence),
+        )
         return contract
-    start = max(contract.parties.values_list("signed_on", flat=True))
+    start = max([signed_on, *contract.parties.exclude(pk=party.pk).values_list("signed_on", flat=True)])
     end = contract.planned_end
     if end is None:
         raise DomainError("Renseignez la fin prévue du contrat avant la dernière signature.", field="planned_end")
     for check in (_duration_error(start, end), _approval_end_error(contract, end, start)):
         if check:
             raise DomainError(check, rule="R2" if "R2" in check else "R3")
+    _save_signature(party, signed_on, title, evidence)
+    previous = contract.get_status_display()
     contract.start, contract.end, contract.status = start, end, ContractStatus.IN_FORCE
     contract.save(update_fields=["start", "end", "status", "updated_at"])
-    record_version(contract, label="Signature par toutes les parties", on=start)
+    sign_version(
+        version, label="Signature par toutes les parties", effective_on=start, content_sha256=evidence["content_sha256"]
+    )
     _step(
         by,
         contract,
         f"Signature de {party} : entrée en vigueur",
         previous_status=previous,
-        **signature,
+        **_signature_details(party, title, signed_on, evidence),
         **{"En vigueur du": f"{start:%d/%m/%Y} au {end:%d/%m/%Y}"},
     )
     return contract
+
+
+def _save_signature(party: ContractParty, signed_on: dt.date, title: str, evidence: dict) -> None:
+    party.signed_on, party.signatory_title = signed_on, title
+    party.save(update_fields=["signed_on", "signatory_title"])
+    Signature.objects.create(party=party, **evidence)
+
+
+def _signature_details(party, title: str, signed_on: dt.date, evidence: dict) -> dict:
+    details = {"Signataire": f"{party} ({title})", "Date": f"{signed_on:%d/%m/%Y}"}
+    details["Texte signé (SHA-256)"] = evidence["content_sha256"]
+    if evidence["on_behalf"]:
+        details["Saisie"] = f"pour le compte de la partie — {EvidenceMethod(evidence['method']).label}"
+        details["Pièce jointe (SHA-256)"] = evidence.get("document_sha256", "")
+    return details
 
 
 @transaction.atomic
@@ -464,8 +617,17 @@ def open_amendment(
             raise DomainError("Une prolongation repousse la date de fin du contrat.", field="new_end")
         _check_end(contract, new_end, on)
     number = (contract.amendments.aggregate(n=Max("number"))["n"] or 0) + 1
+    # Everything the amendment changes is edited on its own working copy: the version in force stays as signed
+    # until the last party signs the amendment (R7).
+    working_copy = copy_version(contract.current_version, label=f"Avenant n° {number} — texte proposé", on=on)
     amendment = Amendment.objects.create(
-        contract=contract, number=number, kind=kind, summary=summary.strip(), new_end=new_end, opened_on=on
+        contract=contract,
+        number=number,
+        kind=kind,
+        summary=summary.strip(),
+        new_end=new_end,
+        opened_on=on,
+        version=working_copy,
     )
     _step(
         by,
@@ -490,13 +652,23 @@ def _check_end(contract: Contract, end: dt.date, on: dt.date) -> None:
 
 @transaction.atomic
 def sign_amendment(
-    *, by, amendment: Amendment, party: ContractParty, signed_on: dt.date, signatory_title: str
+    *,
+    by,
+    amendment: Amendment,
+    party: ContractParty,
+    signed_on: dt.date,
+    signatory_title: str,
+    document: AttachedDocument | None = None,
 ) -> Amendment:
-    """R7: the amendment applies once every party has signed it; the signed state becomes a new version."""
+    """R7: each party signs the amendment's text for itself (or an agent records its signature with the signed
+    document); at the last signature, in the same transaction, the working copy becomes the version in force from
+    that day and an extension moves the contract's end."""
     contract = amendment.contract
-    _require(by, Perm.CONTRACT_EDIT, contract)
+    if by is None or not (by.can(Perm.CONTRACT_SIGN) or by.can(Perm.CONTRACT_EDIT)):
+        raise DomainError("Votre rôle ne permet pas de signer un avenant.")
+    _require(by, Perm.CONTRACT_VIEW, contract)
     contract = _lock(contract)
-    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    amendment = Amendment.objects.select_for_update().select_related("version").get(pk=amendment.pk)
     if amendment.status != AmendmentStatus.OPEN:
         raise DomainError("Cet avenant est déjà appliqué.")
     if contract.status != ContractStatus.IN_FORCE:
@@ -506,35 +678,52 @@ def sign_amendment(
             rule="R7",
         )
     party = _party_of(contract, party)
+    on_behalf = _acts_for(by, party.organisation, document=document, act="signer l'avenant")
     if amendment.signatures.filter(party=party).exists():
         raise DomainError(f"{party} a déjà signé cet avenant.")
     if signed_on < amendment.opened_on:
         raise DomainError("La signature ne peut précéder l'ouverture de l'avenant.", field="signed_on")
-    if not signatory_title.strip():
-        raise DomainError("Précisez la qualité du signataire.", field="signatory_title")
-    AmendmentSignature.objects.create(
-        amendment=amendment, party=party, signed_on=signed_on, signatory_title=signatory_title.strip()
+    title = _check_signatory(signatory_title)
+    if amendment.kind == AmendmentKind.CHANGE:
+        errors = third_generation_errors(contract, amendment.version)
+        if errors:
+            raise DomainError(" ".join(errors), rule="R5" if "R5" in errors[0] else "R6")
+    evidence = _evidence(
+        by,
+        on_behalf=on_behalf,
+        document=document,
+        expected_sha256=current_hash(amendment.version),
+        scan_method=EvidenceMethod.SCAN,
     )
-    signature = {"Signataire": f"{party} ({signatory_title.strip()})", "Date": f"{signed_on:%d/%m/%Y}"}
+    last = not contract.parties.exclude(pk=party.pk).exclude(pk__in=amendment.signatures.values("party_id")).exists()
+    if last and amendment.kind == AmendmentKind.EXTENSION:
+        _check_end(contract, amendment.new_end, signed_on)
+    AmendmentSignature.objects.create(
+        amendment=amendment, party=party, signed_on=signed_on, signatory_title=title, **evidence
+    )
+    details = _signature_details(party, title, signed_on, evidence)
     status = contract.get_status_display()
-    if amendment.signatures.count() < contract.parties.count():
-        _step(
-            by, contract, f"Avenant n° {amendment.number} : signature de {party}", previous_status=status, **signature
-        )
+    if not last:
+        _step(by, contract, f"Avenant n° {amendment.number} : signature de {party}", previous_status=status, **details)
         return amendment
     if amendment.kind == AmendmentKind.EXTENSION:
-        _check_end(contract, amendment.new_end, signed_on)
         contract.end = amendment.new_end
         contract.save(update_fields=["end", "updated_at"])
     amendment.status, amendment.applied_on = AmendmentStatus.APPLIED, signed_on
     amendment.save(update_fields=["status", "applied_on"])
-    record_version(contract, label=f"Avenant n° {amendment.number} — {amendment.get_kind_display()}", on=signed_on)
+    sign_version(
+        amendment.version,
+        label=f"Avenant n° {amendment.number} — {amendment.get_kind_display()}",
+        effective_on=signed_on,
+        content_sha256=evidence["content_sha256"],
+    )
     _step(
         by,
         contract,
         f"Avenant n° {amendment.number} appliqué (signature de {party})",
         previous_status=status,
-        **signature,
+        **details,
+        **{"En vigueur à compter du": f"{signed_on:%d/%m/%Y}"},
         **({"Fin du contrat": f"{contract.end:%d/%m/%Y}"} if amendment.kind == AmendmentKind.EXTENSION else {}),
     )
     return amendment
@@ -590,7 +779,9 @@ def terminate(
     previous = contract.get_status_display()
     contract.status, contract.end = ContractStatus.TERMINATED, effective_on
     contract.save(update_fields=["status", "end", "updated_at"])
-    record_version(contract, label=f"Dénonciation par {party}", on=effective_on)
+    # Reports of the years after the effective date are no longer owed (the reports app listens, in this
+    # transaction).
+    contract_ended.send(sender=Contract, contract=contract, end=effective_on)
     _step(
         by,
         contract,

@@ -16,8 +16,10 @@ from .enums import (
     CommitmentCategory,
     ConsultedBody,
     ContractStatus,
+    EvidenceMethod,
     Opinion,
     PartyRole,
+    VersionStatus,
 )
 
 
@@ -94,6 +96,35 @@ class ToolboxDocument(models.Model):
         ordering = ["kind", "title"]
 
 
+class Evidence(models.Model):
+    """Who recorded a signature or an opinion, in which capacity, and the document that proves it when the act was
+    recorded on another party's behalf (DESIGN §5): the file itself, its SHA-256, and for a PDF signed
+    electronically the result of the verification of its signatures."""
+
+    recorded_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="saisi par"
+    )
+    recorded_at = models.DateTimeField("saisi le", null=True, blank=True)
+    on_behalf = models.BooleanField("saisi pour le compte de la partie", default=False)
+    method = models.CharField("preuve", max_length=20, choices=EvidenceMethod.choices, default=EvidenceMethod.PLATFORM)
+    document_name = models.CharField("pièce jointe", max_length=200, blank=True)
+    document = models.BinaryField("contenu de la pièce jointe", null=True, blank=True, editable=False)
+    document_sha256 = models.CharField("empreinte de la pièce jointe (SHA-256)", max_length=64, blank=True)
+    content_sha256 = models.CharField("empreinte du texte signé (SHA-256)", max_length=64, blank=True)
+    verification = models.JSONField("vérification des signatures électroniques", default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def capacity(self) -> str:
+        """In which capacity the act was recorded, in plain French."""
+        who = self.recorded_by.get_full_name() if self.recorded_by_id else "la plateforme"
+        if self.on_behalf:
+            return f"saisi pour le compte de la partie par {who} — {self.get_method_display().lower()}"
+        return f"par {who}, pour sa propre organisation"
+
+
 class ContractQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ContractQuerySet":
         from cpom.accounts.enums import Role
@@ -103,8 +134,12 @@ class ContractQuerySet(models.QuerySet):
         scope = user.scope
         queryset = self
         if user.role == Role.SOCIAL_PARTNER:
-            # Social partners read signed contracts only (DESIGN §2).
-            queryset = queryset.filter(status__in=SIGNED_STATUSES)
+            # Social partners read signed contracts (DESIGN §2); the members of a regional committee (CRPST) also
+            # read the contracts sent to it for its opinion (R4).
+            readable = set(SIGNED_STATUSES)
+            if scope.kind == ScopeKind.REGION:
+                readable |= {ContractStatus.CONSULTATION, ContractStatus.READY}
+            queryset = queryset.filter(status__in=readable)
         elif user.role == Role.ARS_READER:
             # The ARS reads the contracts sent for its opinion, not drafts still in negotiation (DESIGN §2).
             queryset = queryset.exclude(status=ContractStatus.DRAFT)
@@ -135,12 +170,14 @@ class Contract(models.Model):
     reference = models.CharField("référence", max_length=40, unique=True)
     title = models.CharField("intitulé", max_length=250)
     status = models.CharField("état", max_length=20, choices=ContractStatus.choices, default=ContractStatus.DRAFT)
-    context = models.TextField("contexte", blank=True)
-    general_objectives = models.TextField("objectifs généraux", blank=True)
-    pdp_cell_composition = models.TextField(
-        "composition minimale de la cellule PDP",
+    current_version = models.ForeignKey(
+        "ContractVersion",
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        help_text="Règle R6 : le contrat précise la composition minimale de la cellule PDP du service.",
+        related_name="+",
+        verbose_name="version affichée",
+        help_text="Le projet d'un contrat en négociation ; la dernière version signée d'un contrat signé.",
     )
     negotiation_started_on = models.DateField("négociation ouverte le")
     start = models.DateField("entrée en vigueur", null=True, blank=True)
@@ -180,6 +217,35 @@ class Contract(models.Model):
     def is_signed(self) -> bool:
         return self.status in SIGNED_STATUSES
 
+    # The content shown as the contract's (its draft, or its version in force) — see ContractVersion.
+    @property
+    def axes(self):
+        return self.current_version.axes
+
+    @property
+    def indicators(self):
+        return self.current_version.indicators
+
+    @property
+    def commitments(self):
+        return self.current_version.commitments
+
+    @property
+    def conventions(self):
+        return self.current_version.conventions
+
+    @property
+    def context(self) -> str:
+        return self.current_version.context
+
+    @property
+    def general_objectives(self) -> str:
+        return self.current_version.general_objectives
+
+    @property
+    def pdp_cell_composition(self) -> str:
+        return self.current_version.pdp_cell_composition
+
     def status_on(self, day: dt.date) -> str:
         """The stored status, with an in-force contract past its end shown as expired."""
         if self.status == ContractStatus.IN_FORCE and self.end and self.end < day:
@@ -216,9 +282,30 @@ class ContractParty(models.Model):
     def __str__(self) -> str:
         return str(self.organisation)
 
+    @property
+    def evidence(self) -> "Signature | None":
+        """The record of its signature of the contract (None before it signs, or for a signature made before
+        signatures were recorded with their evidence)."""
+        try:
+            return self.signature
+        except Signature.DoesNotExist:
+            return None
 
-class Consultation(models.Model):
-    """The opinion of the CRPST or the ARS (R4), an opinion and not a veto."""
+
+class Signature(Evidence):
+    """The evidence of a party's signature of the contract itself (its first signed version)."""
+
+    party = models.OneToOneField(
+        ContractParty, on_delete=models.CASCADE, related_name="signature", verbose_name="partie"
+    )
+
+    class Meta:
+        verbose_name = "preuve de signature"
+
+
+class Consultation(Evidence):
+    """The opinion of the CRPST or the ARS (R4), an opinion and not a veto: the ARS gives its own; the CRPST's is
+    recorded by its secretariat with the minutes attached."""
 
     contract = models.ForeignKey(
         Contract, on_delete=models.CASCADE, related_name="consultations", verbose_name="contrat"
@@ -241,7 +328,9 @@ class Consultation(models.Model):
 
 
 class Axis(models.Model):
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="axes", verbose_name="contrat")
+    version = models.ForeignKey(
+        "ContractVersion", on_delete=models.CASCADE, related_name="axes", verbose_name="version du contrat"
+    )
     number = models.PositiveSmallIntegerField("numéro")
     kind = models.CharField("nature", max_length=20, choices=AxisKind.choices)
     title = models.CharField("intitulé", max_length=250)
@@ -249,10 +338,10 @@ class Axis(models.Model):
 
     class Meta:
         verbose_name = "axe"
-        ordering = ["contract", "number"]
+        ordering = ["version", "number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["contract", "number"],
+                fields=["version", "number"],
                 name="axis_number_unique",
                 violation_error_message="Ce numéro d'axe existe déjà dans le contrat.",
             ),
@@ -260,6 +349,10 @@ class Axis(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
+
+    @property
+    def contract(self) -> Contract:
+        return self.version.contract
 
 
 class Action(models.Model):
@@ -282,6 +375,14 @@ class Action(models.Model):
         "organisations.ServiceProjectPriority", blank=True, verbose_name="priorités du projet de service"
     )
     cog_programmes = models.ManyToManyField("plans.CogProgramme", blank=True, verbose_name="programmes de la COG")
+    origin = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="même action dans la version précédente",
+    )
 
     class Meta:
         verbose_name = "fiche action"
@@ -302,7 +403,9 @@ class Action(models.Model):
 class ContractIndicator(models.Model):
     """An indicator followed by the contract (national, regional or specific), possibly for one theme."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="indicators", verbose_name="contrat")
+    version = models.ForeignKey(
+        "ContractVersion", on_delete=models.CASCADE, related_name="indicators", verbose_name="version du contrat"
+    )
     indicator = models.ForeignKey("indicators.Indicator", on_delete=models.PROTECT, verbose_name="indicateur")
     theme = models.ForeignKey(
         "indicators.Theme", on_delete=models.PROTECT, null=True, blank=True, verbose_name="thématique"
@@ -314,16 +417,16 @@ class ContractIndicator(models.Model):
     class Meta:
         verbose_name = "indicateur du contrat"
         verbose_name_plural = "indicateurs du contrat"
-        ordering = ["contract", "indicator__scope", "indicator_id", "theme_id"]
+        ordering = ["version", "indicator__scope", "indicator_id", "theme_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["contract", "indicator", "theme"],
+                fields=["version", "indicator", "theme"],
                 condition=Q(theme__isnull=False),
                 name="contract_indicator_once_per_theme",
                 violation_error_message="Cet indicateur est déjà suivi pour cette thématique.",
             ),
             models.UniqueConstraint(
-                fields=["contract", "indicator"],
+                fields=["version", "indicator"],
                 condition=Q(theme__isnull=True),
                 name="contract_indicator_once_without_theme",
                 violation_error_message="Cet indicateur est déjà suivi par le contrat.",
@@ -365,7 +468,9 @@ class CommitmentTemplate(models.Model):
 
 
 class Commitment(models.Model):
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="commitments", verbose_name="contrat")
+    version = models.ForeignKey(
+        "ContractVersion", on_delete=models.CASCADE, related_name="commitments", verbose_name="version du contrat"
+    )
     party_role = models.CharField("partie", max_length=10, choices=PartyRole.choices)
     category = models.CharField("nature", max_length=20, choices=CommitmentCategory.choices)
     text = models.TextField("engagement")
@@ -373,13 +478,15 @@ class Commitment(models.Model):
 
     class Meta:
         verbose_name = "engagement"
-        ordering = ["contract", "party_role", "position", "pk"]
+        ordering = ["version", "party_role", "position", "pk"]
 
 
 class BilateralConvention(models.Model):
     """Annex of the CARSAT–SPSTI bilateral conventions (R10)."""
 
-    contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="conventions", verbose_name="contrat")
+    version = models.ForeignKey(
+        "ContractVersion", on_delete=models.CASCADE, related_name="conventions", verbose_name="version du contrat"
+    )
     caisse = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, verbose_name="caisse")
     title = models.CharField("objet", max_length=250)
     reference = models.CharField("référence", max_length=100, blank=True)
@@ -387,7 +494,7 @@ class BilateralConvention(models.Model):
 
     class Meta:
         verbose_name = "convention bilatérale"
-        ordering = ["contract", "signed_on"]
+        ordering = ["version", "signed_on"]
 
 
 class Amendment(models.Model):
@@ -399,6 +506,16 @@ class Amendment(models.Model):
     status = models.CharField("état", max_length=10, choices=AmendmentStatus.choices, default=AmendmentStatus.OPEN)
     opened_on = models.DateField("ouvert le")
     applied_on = models.DateField("appliqué le", null=True, blank=True)
+    version = models.OneToOneField(
+        "ContractVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amendment",
+        verbose_name="texte proposé",
+        help_text="La copie de travail que l'avenant modifie ; elle devient la version en vigueur à la dernière "
+        "signature (règle R7).",
+    )
 
     class Meta:
         verbose_name = "avenant"
@@ -426,7 +543,7 @@ class Amendment(models.Model):
         return f"Avenant n° {self.number}"
 
 
-class AmendmentSignature(models.Model):
+class AmendmentSignature(Evidence):
     amendment = models.ForeignKey(
         Amendment, on_delete=models.CASCADE, related_name="signatures", verbose_name="avenant"
     )
@@ -468,17 +585,51 @@ class Termination(models.Model):
         ]
 
 
+class ContractVersionQuerySet(models.QuerySet):
+    def signed(self):
+        return self.filter(status=VersionStatus.SIGNED)
+
+    def in_force_on(self, day: dt.date):
+        """Signed versions in force on `day` (one per contract): effective on or before it, not yet superseded."""
+        return (
+            self.signed().filter(effective_on__lte=day).filter(Q(superseded_on__isnull=True) | Q(superseded_on__gt=day))
+        )
+
+    def for_year(self, year: int):
+        """The version that a contract's report and figures of `year` follow (DESIGN §7): the one in force on
+        31/12/Y, or the last one in force during Y when the contract ended earlier (a termination creates no
+        version, so that is the same rule)."""
+        return self.in_force_on(dt.date(year, 12, 31))
+
+
 class ContractVersion(models.Model):
-    """Every signed state of a contract (signature, each applied amendment, termination)."""
+    """The content of a contract at one state: the draft being negotiated, an amendment's working copy, or a
+    signed version. Axes, actions, indicators, targets, commitments and conventions belong to a version; a signed
+    version never changes again. Its snapshot (plain data) and the SHA-256 of that snapshot identify the exact text
+    the parties signed."""
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="versions", verbose_name="contrat")
     number = models.PositiveSmallIntegerField("version")
     label = models.CharField("événement", max_length=200)
+    status = models.CharField("état", max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
     created_on = models.DateField("date")
-    snapshot = models.JSONField("contenu")
+    effective_on = models.DateField("en vigueur à compter du", null=True, blank=True)
+    superseded_on = models.DateField("remplacée le", null=True, blank=True)
+    context = models.TextField("contexte", blank=True)
+    general_objectives = models.TextField("objectifs généraux", blank=True)
+    pdp_cell_composition = models.TextField(
+        "composition minimale de la cellule PDP",
+        blank=True,
+        help_text="Règle R6 : le contrat précise la composition minimale de la cellule PDP du service.",
+    )
+    snapshot = models.JSONField("contenu", default=dict, blank=True)
+    content_sha256 = models.CharField("empreinte du texte (SHA-256)", max_length=64, blank=True)
+
+    objects = ContractVersionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "version signée"
+        verbose_name = "version du contrat"
+        verbose_name_plural = "versions du contrat"
         ordering = ["contract", "number"]
         constraints = [
             models.UniqueConstraint(
@@ -486,10 +637,24 @@ class ContractVersion(models.Model):
                 name="contract_version_number_unique",
                 violation_error_message="Cette version existe déjà.",
             ),
+            models.CheckConstraint(
+                condition=~Q(status="signee") | Q(effective_on__isnull=False),
+                name="signed_version_has_effective_date",
+                violation_error_message="Une version signée a une date d'entrée en vigueur.",
+            ),
+            models.CheckConstraint(
+                condition=Q(superseded_on__isnull=True) | Q(superseded_on__gte=F("effective_on")),
+                name="version_superseded_after_effect",
+                violation_error_message="Une version ne peut être remplacée avant d'être entrée en vigueur.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Version {self.number} — {self.label}"
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status == VersionStatus.SIGNED
 
 
 class ContractComment(models.Model):

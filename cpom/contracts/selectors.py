@@ -8,11 +8,13 @@ from django.utils import timezone
 
 from cpom.core.dates import add_months
 
-from .enums import ContractStatus, PartyRole
+from .enums import AmendmentStatus, ContractStatus, PartyRole, VersionStatus
 from .models import (
     Action,
     Amendment,
     Axis,
+    BilateralConvention,
+    Commitment,
     Consultation,
     Contract,
     ContractIndicator,
@@ -62,7 +64,7 @@ def contract_list(user, filters: ContractFilters, *, today: dt.date | None = Non
         contracts = contracts.filter(current_status=filters.status)
     if filters.theme:
         contracts = contracts.filter(
-            Exists(Action.objects.filter(axis__contract_id=OuterRef("pk"), theme_id=filters.theme))
+            Exists(Action.objects.filter(axis__version_id=OuterRef("current_version_id"), theme_id=filters.theme))
         )
     if filters.expiring:
         contracts = contracts.filter(
@@ -83,43 +85,74 @@ def _parties_in_order(queryset):
     return queryset.annotate(rank=rank).order_by("rank", "organisation__name")
 
 
+def content_prefetches(prefix: str = "") -> list:
+    """Everything the pages show of a version's text, in a constant number of queries."""
+    return [
+        Prefetch(
+            f"{prefix}axes",
+            queryset=Axis.objects.order_by("number").prefetch_related(
+                Prefetch(
+                    "actions",
+                    queryset=Action.objects.select_related("theme")
+                    .prefetch_related("prst_actions", "pps_priorities", "cog_programmes")
+                    .order_by("number"),
+                )
+            ),
+        ),
+        Prefetch(
+            f"{prefix}indicators",
+            queryset=ContractIndicator.objects.select_related("indicator", "theme", "action").prefetch_related(
+                "targets"
+            ),
+        ),
+        Prefetch(f"{prefix}commitments", queryset=Commitment.objects.order_by("party_role", "position", "pk")),
+        Prefetch(f"{prefix}conventions", queryset=BilateralConvention.objects.select_related("caisse")),
+    ]
+
+
 def contract_detail(user, pk: int, *, today: dt.date | None = None) -> Contract:
-    """The contract with all its tabs, or Contract.DoesNotExist when outside the user's scope."""
+    """The contract with all its tabs, or Contract.DoesNotExist when outside the user's scope. Its text is the
+    version it shows (the draft in negotiation, else the version in force); an open amendment's working copy is
+    read by `amendment_text`."""
     today = today or timezone.localdate()
     return (
         with_current_status(Contract.objects.visible_to(user), today)
-        .select_related("region", "campaign", "termination__party__organisation")
+        .select_related("region", "campaign", "termination__party__organisation", "current_version")
         .prefetch_related(
             Prefetch(
                 "parties",
-                queryset=_parties_in_order(ContractParty.objects.select_related("organisation__spsti")),
-            ),
-            Prefetch(
-                "axes",
-                queryset=Axis.objects.prefetch_related(
-                    Prefetch(
-                        "actions",
-                        queryset=Action.objects.select_related("theme").prefetch_related(
-                            "prst_actions", "pps_priorities", "cog_programmes"
-                        ),
-                    )
+                queryset=_parties_in_order(
+                    ContractParty.objects.select_related("organisation__spsti", "signature__recorded_by")
                 ),
             ),
-            Prefetch(
-                "indicators",
-                queryset=ContractIndicator.objects.select_related("indicator", "theme", "action").prefetch_related(
-                    "targets"
-                ),
-            ),
-            "commitments",
-            "conventions__caisse",
-            Prefetch("consultations", queryset=Consultation.objects.order_by("body")),
+            *content_prefetches("current_version__"),
+            Prefetch("consultations", queryset=Consultation.objects.select_related("recorded_by").order_by("body")),
             Prefetch(
                 "amendments",
-                queryset=Amendment.objects.prefetch_related("signatures__party__organisation").order_by("number"),
+                queryset=Amendment.objects.select_related("version")
+                .prefetch_related("signatures__party__organisation", "signatures__recorded_by")
+                .order_by("number"),
             ),
-            Prefetch("versions", queryset=ContractVersion.objects.defer("snapshot").order_by("number")),
+            Prefetch(
+                "versions",
+                queryset=ContractVersion.objects.exclude(status=VersionStatus.DRAFT)
+                .defer("snapshot")
+                .order_by("number"),
+                to_attr="signed_versions",
+            ),
             "comments__author",
         )
         .get(pk=pk)
+    )
+
+
+def amendment_text(contract: Contract) -> ContractVersion | None:
+    """The working copy of the contract's open amendment, with its text prefetched, or None."""
+    amendment = next((a for a in contract.amendments.all() if a.status == AmendmentStatus.OPEN), None)
+    if amendment is None or amendment.version_id is None:
+        return None
+    return (
+        ContractVersion.objects.select_related("contract", "amendment")
+        .prefetch_related(*content_prefetches())
+        .get(pk=amendment.version_id)
     )

@@ -1,6 +1,7 @@
 """Editing a contract's content: general terms, action sheets, commitments, indicators and targets, annexed
-conventions, comments. Every function checks that the contract may change now (a draft, or a signed contract
-with an open amendment — R7) and runs in one transaction."""
+conventions, comments. Every function checks that the contract may change now and edits the version that may
+change — the draft of a contract in negotiation, or the working copy of an open amendment no party has signed yet
+(R7); the version in force never changes. Each runs in one transaction."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from .models import (
     Contract,
     ContractComment,
     ContractIndicator,
+    ContractVersion,
     Target,
 )
 
@@ -85,14 +87,23 @@ class GeneralTerms:
     signature_place: str
 
 
+CONTRACT_TERMS = ["title", "planned_end", "signature_place"]
+VERSION_TERMS = ["context", "general_objectives", "pdp_cell_composition"]
+
+
 @transaction.atomic
 def update_general_terms(*, by, contract: Contract, terms: GeneralTerms, on: dt.date) -> Contract:
-    contract = check_editable(by=by, contract=contract)
+    version = check_editable(by=by, contract=contract)
+    contract = version.contract
     if not terms.title.strip():
         raise DomainError("Le contrat doit avoir un intitulé.", field="title")
     if contract.is_signed:
-        # The end of a signed contract changes only by an extension amendment (R7); the form sends back the
-        # stored value, which is no change.
+        # An amendment changes the text (context, objectives, PDP cell); the title, the place and the end of a
+        # signed contract stay as signed — its end changes only by an extension amendment (R7). The form sends back
+        # the stored values, which is no change.
+        for name, label in (("title", "L'intitulé"), ("signature_place", "Le lieu de signature")):
+            if getattr(terms, name).strip() != getattr(contract, name):
+                raise DomainError(f"{label} d'un contrat signé ne change pas par avenant.", field=name, rule="R7")
         if terms.planned_end not in (None, contract.planned_end):
             raise DomainError(
                 "La fin d'un contrat signé se modifie par un avenant de prolongation (règle R7).",
@@ -107,12 +118,32 @@ def update_general_terms(*, by, contract: Contract, terms: GeneralTerms, on: dt.
         error = _approval_end_error(contract, terms.planned_end, on)
         if error:
             raise DomainError(error, field="planned_end", rule="R3")
-    before = snapshot(contract, TERMS_FIELDS)
+    before = snapshot(contract, CONTRACT_TERMS) | snapshot(version, VERSION_TERMS)
     for name, value in vars(terms).items():
-        setattr(contract, name, value.strip() if isinstance(value, str) else value)
+        target = version if name in VERSION_TERMS else contract
+        setattr(target, name, value.strip() if isinstance(value, str) else value)
     contract.save()
-    _touch(contract, by=by, what="Dispositions générales", before=before, after=snapshot(contract, TERMS_FIELDS))
+    version.save(update_fields=VERSION_TERMS)
+    after = snapshot(contract, CONTRACT_TERMS) | snapshot(version, VERSION_TERMS)
+    _touch(contract, by=by, what=_label("Dispositions générales", version), before=before, after=after)
     return contract
+
+
+def _label(what: str, version: ContractVersion) -> str:
+    """Journal label: a change of an amendment's working copy says so."""
+    amendment = getattr(version, "amendment", None) if version.status == "projet" else None
+    return f"{what} (avenant n° {amendment.number})" if amendment is not None else what
+
+
+def _of_version(obj, version: ContractVersion, what: str):
+    """`obj` (an axis, action, commitment, indicator) must belong to the version being edited: an object of the
+    version in force or of another contract is not changed through an amendment's forms."""
+    if obj.version_id != version.pk:
+        raise DomainError(
+            f"{what} appartient au texte en vigueur, qui ne change pas : modifiez le texte proposé par l'avenant "
+            "(règle R7).",
+            rule="R7",
+        )
 
 
 @dataclass
@@ -132,8 +163,11 @@ class ActionData:
 
 @transaction.atomic
 def save_action(*, by, axis: Axis, data: ActionData, action: Action | None = None) -> Action:
-    contract = axis.contract
-    check_editable(by=by, contract=contract)
+    version = check_editable(by=by, contract=axis.version.contract)
+    contract = version.contract
+    _of_version(axis, version, "Cet axe")
+    if action is not None and action.axis_id != axis.pk:
+        raise DomainError("Cette fiche action n'appartient pas à cet axe.", field="axis")
     if not data.title.strip():
         raise DomainError("Donnez un intitulé à la fiche action.", field="title")
     if axis.kind == AxisKind.PREVENTION and data.theme is None:
@@ -161,58 +195,67 @@ def save_action(*, by, axis: Axis, data: ActionData, action: Action | None = Non
     ):
         if chosen or not created:
             relation.set(chosen or [])
-    sync_indicators(contract)
-    what = f"Fiche action {axis.number}.{action.number} — {action.title}"
+    sync_indicators(version)
+    what = _label(f"Fiche action {axis.number}.{action.number} — {action.title}", version)
     _touch(contract, by=by, what=what, before=before, after=snapshot(action, ACTION_FIELDS))
     return action
 
 
 @transaction.atomic
 def delete_action(*, by, action: Action) -> None:
-    contract = action.axis.contract
-    check_editable(by=by, contract=contract)
-    what = f"Fiche action {action.axis.number}.{action.number} — {action.title}"
+    version = check_editable(by=by, contract=action.axis.version.contract)
+    contract = version.contract
+    _of_version(action.axis, version, "Cette fiche action")
+    what = _label(f"Fiche action {action.axis.number}.{action.number} — {action.title}", version)
+    if action.actionprogress_set.exists():
+        # Cannot happen for a draft or a working copy (no report follows them); kept as a guard, never a 500.
+        raise DomainError(
+            "Des rapports annuels ont déjà déclaré l'avancement de cette action : elle ne peut être supprimée.",
+            field="action",
+        )
     before = snapshot(action, ACTION_FIELDS)
     action.delete()
-    sync_indicators(contract)
+    sync_indicators(version)
     _touch(contract, by=by, what=what, before=before, after={})
 
 
 @transaction.atomic
 def add_axis(*, by, contract: Contract, title: str, description: str = "") -> Axis:
-    check_editable(by=by, contract=contract)
+    version = check_editable(by=by, contract=contract)
+    contract = version.contract
     if not title.strip():
         raise DomainError("Donnez un intitulé à l'axe.", field="title")
-    number = (contract.axes.aggregate(n=Max("number"))["n"] or 0) + 1
+    number = (version.axes.aggregate(n=Max("number"))["n"] or 0) + 1
     axis = Axis.objects.create(
-        contract=contract, number=number, kind=AxisKind.OTHER, title=title.strip(), description=description
+        version=version, number=number, kind=AxisKind.OTHER, title=title.strip(), description=description
     )
-    _touch(contract, by=by, what=f"Axe {number}", after=snapshot(axis, ["title", "description"]))
+    _touch(contract, by=by, what=_label(f"Axe {number}", version), after=snapshot(axis, ["title", "description"]))
     return axis
 
 
 @transaction.atomic
 def update_axis(*, by, axis: Axis, title: str, description: str) -> Axis:
-    check_editable(by=by, contract=axis.contract)
+    version = check_editable(by=by, contract=axis.version.contract)
+    _of_version(axis, version, "Cet axe")
     if not title.strip():
         raise DomainError("Donnez un intitulé à l'axe.", field="title")
     before = snapshot(axis, ["title", "description"])
     axis.title, axis.description = title.strip(), description.strip()
     axis.save(update_fields=["title", "description"])
-    _touch(
-        axis.contract, by=by, what=f"Axe {axis.number}", before=before, after=snapshot(axis, ["title", "description"])
-    )
+    after = snapshot(axis, ["title", "description"])
+    _touch(version.contract, by=by, what=_label(f"Axe {axis.number}", version), before=before, after=after)
     return axis
 
 
 @transaction.atomic
 def add_commitments_from_catalogue(*, by, contract: Contract, templates: list[CommitmentTemplate]) -> int:
-    check_editable(by=by, contract=contract)
-    start = contract.commitments.aggregate(n=Max("position"))["n"] or 0
-    existing = set(contract.commitments.values_list("party_role", "text"))
+    version = check_editable(by=by, contract=contract)
+    contract = version.contract
+    start = version.commitments.aggregate(n=Max("position"))["n"] or 0
+    existing = set(version.commitments.values_list("party_role", "text"))
     new = [
         Commitment(
-            contract=contract,
+            version=version,
             party_role=template.party_role,
             category=template.category,
             text=template.text,
@@ -225,7 +268,7 @@ def add_commitments_from_catalogue(*, by, contract: Contract, templates: list[Co
     _touch(
         contract,
         by=by,
-        what="Engagements repris du catalogue",
+        what=_label("Engagements repris du catalogue", version),
         after={f"Engagement {c.position}": c.text for c in new},
         action=ChangeAction.CREATED,
     )
@@ -236,26 +279,31 @@ def add_commitments_from_catalogue(*, by, contract: Contract, templates: list[Co
 def save_commitment(
     *, by, contract: Contract, party_role: str, category: str, text: str, commitment: Commitment | None = None
 ) -> Commitment:
-    check_editable(by=by, contract=contract)
+    version = check_editable(by=by, contract=contract)
+    contract = version.contract
+    if commitment is not None:
+        _of_version(commitment, version, "Cet engagement")
     if not text.strip():
         raise DomainError("Rédigez l'engagement.", field="text")
     before = snapshot(commitment, COMMITMENT_FIELDS)
     if commitment is None:
-        position = (contract.commitments.aggregate(n=Max("position"))["n"] or 0) + 1
-        commitment = Commitment(contract=contract, position=position)
+        position = (version.commitments.aggregate(n=Max("position"))["n"] or 0) + 1
+        commitment = Commitment(version=version, position=position)
     commitment.party_role, commitment.category, commitment.text = party_role, category, text.strip()
     commitment.save()
     after = snapshot(commitment, COMMITMENT_FIELDS)
-    _touch(contract, by=by, what=f"Engagement {commitment.position}", before=before, after=after)
+    _touch(contract, by=by, what=_label(f"Engagement {commitment.position}", version), before=before, after=after)
     return commitment
 
 
 @transaction.atomic
 def delete_commitment(*, by, commitment: Commitment) -> None:
-    check_editable(by=by, contract=commitment.contract)
+    version = check_editable(by=by, contract=commitment.version.contract)
+    _of_version(commitment, version, "Cet engagement")
     before = snapshot(commitment, COMMITMENT_FIELDS)
     commitment.delete()
-    _touch(commitment.contract, by=by, what=f"Engagement {commitment.position}", before=before, after={})
+    what = _label(f"Engagement {commitment.position}", version)
+    _touch(version.contract, by=by, what=what, before=before, after={})
 
 
 @transaction.atomic
@@ -270,15 +318,16 @@ def add_specific_indicator(
     action: Action | None = None,
 ) -> ContractIndicator:
     """An indicator proper to this contract (scope "contrat"), added to the catalogue under the contract's code."""
-    check_editable(by=by, contract=contract)
+    version = check_editable(by=by, contract=contract)
+    contract = version.contract
     if not label.strip():
         raise DomainError("Donnez un libellé à l'indicateur.", field="label")
     if level and level not in IndicatorLevel.values:
         raise DomainError(
             "Niveau d'indicateur inconnu (moyens, résultat intermédiaire, résultat — R13).", field="level", rule="R13"
         )
-    if action is not None and action.axis.contract_id != contract.pk:
-        raise DomainError("Cette action n'appartient pas au contrat.", field="action")
+    if action is not None and action.axis.version_id != version.pk:
+        raise DomainError("Cette action n'appartient pas au texte modifié du contrat.", field="action")
     count = Indicator.objects.filter(code__startswith=f"{contract.reference}-").count()
     indicator = Indicator.objects.create(
         code=f"{contract.reference}-{count + 1:02d}",
@@ -291,17 +340,18 @@ def add_specific_indicator(
     )
     if theme is not None:
         indicator.themes.add(theme)
-    row = ContractIndicator.objects.create(contract=contract, indicator=indicator, theme=theme, action=action)
+    row = ContractIndicator.objects.create(version=version, indicator=indicator, theme=theme, action=action)
     after = snapshot(row, ["indicator", "theme", "action"]) | snapshot(indicator, ["value_type", "level"])
-    _touch(contract, by=by, what=f"Indicateur {indicator.code}", after=after)
+    _touch(contract, by=by, what=_label(f"Indicateur {indicator.code}", version), after=after)
     return row
 
 
 @transaction.atomic
 def set_targets(*, by, row: ContractIndicator, targets: dict[int, str]) -> None:
     """Optional yearly targets (R13); an empty value removes the year's target."""
-    contract = row.contract
-    check_editable(by=by, contract=contract)
+    version = check_editable(by=by, contract=row.version.contract)
+    contract = version.contract
+    _of_version(row, version, "Cet indicateur")
     first = (contract.start or contract.negotiation_started_on).year
     last = (contract.end or contract.planned_end or dt.date(first + 4, 12, 31)).year
     for year, value in targets.items():
@@ -323,7 +373,7 @@ def set_targets(*, by, row: ContractIndicator, targets: dict[int, str]) -> None:
         else:
             Target.objects.filter(contract_indicator=row, year=year).delete()
     after = {f"Cible {t.year}": t.value for t in row.targets.all()}
-    _touch(contract, by=by, what=f"Cibles de {row.indicator.label}", before=before, after=after)
+    _touch(contract, by=by, what=_label(f"Cibles de {row.indicator.label}", version), before=before, after=after)
 
 
 @transaction.atomic
@@ -331,7 +381,8 @@ def add_convention(
     *, by, contract: Contract, caisse, title: str, reference: str = "", signed_on: dt.date | None = None
 ) -> BilateralConvention:
     """R10: bilateral CARSAT–SPSTI conventions are annexed to the contract."""
-    check_editable(by=by, contract=contract)
+    version = check_editable(by=by, contract=contract)
+    contract = version.contract
     if caisse.kind != OrganisationKind.CAISSE or not contract.parties.filter(organisation=caisse).exists():
         raise DomainError(
             "La convention bilatérale lie une caisse partie au contrat (règle R10).", field="caisse", rule="R10"
@@ -339,10 +390,10 @@ def add_convention(
     if not title.strip():
         raise DomainError("Indiquez l'objet de la convention.", field="title")
     convention = BilateralConvention.objects.create(
-        contract=contract, caisse=caisse, title=title.strip(), reference=reference.strip(), signed_on=signed_on
+        version=version, caisse=caisse, title=title.strip(), reference=reference.strip(), signed_on=signed_on
     )
     after = snapshot(convention, ["caisse", "title", "reference", "signed_on"])
-    _touch(contract, by=by, what=f"Convention bilatérale — {convention.title}", after=after)
+    _touch(contract, by=by, what=_label(f"Convention bilatérale — {convention.title}", version), after=after)
     return convention
 
 

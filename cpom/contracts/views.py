@@ -8,9 +8,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cpom.accounts.enums import Role
 from cpom.accounts.permissions import Perm
 from cpom.core.decorators import require_perm
 from cpom.core.errors import DomainError
@@ -21,9 +21,10 @@ from cpom.organisations.models import Spsti
 from cpom.organisations.selectors import regions_in_scope
 
 from . import lifecycle, selectors, services
+from .attachments import AttachedDocument
 from .campaigns import campaigns_visible_to
 from .document import contract_docx as build_docx
-from .enums import LIFECYCLE_STEPS, AmendmentStatus, ConsultedBody, ContractStatus
+from .enums import LIFECYCLE_STEPS, AmendmentStatus, ConsultedBody, ContractStatus, VersionStatus
 from .forms import (
     ActionForm,
     AmendmentForm,
@@ -42,9 +43,9 @@ from .forms import (
     TerminationForm,
     VersionCompareForm,
 )
-from .models import Action, Amendment, Axis, Commitment, Contract, ContractIndicator
+from .models import Action, Amendment, Axis, Commitment, Contract, ContractIndicator, ContractVersion
 from .sizing import contract_sizing
-from .versions import diff
+from .versions import diff, snapshot
 
 PAGE_SIZE = 20
 TABS = [
@@ -71,7 +72,21 @@ def _contract(request, pk: int) -> Contract:
 
 def _detail_url(contract: Contract, tab: str = "") -> str:
     url = reverse("contracts:contract_detail", args=[contract.pk])
-    return f"{url}?onglet={tab}" if tab else url
+    query = {"onglet": tab} if tab else {}
+    if contract.status != ContractStatus.DRAFT and any(
+        a.status == AmendmentStatus.OPEN for a in contract.amendments.all()
+    ):
+        query["texte"] = "avenant"  # back to the amendment's text being edited
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _text_being_edited(contract: Contract):
+    """The version a content form changes: the draft, or the open amendment's working copy (the version shown
+    when neither may change — the service then refuses the save, naming the rule)."""
+    try:
+        return lifecycle.editable_version(contract)
+    except DomainError:
+        return contract.current_version
 
 
 def _form_page(request, contract: Contract, form, *, title: str, submit_label: str, tab: str, intro: str = ""):
@@ -121,16 +136,18 @@ def contract_detail(request, pk: int):
         tab = "parties"
     user = request.user
     can_edit = user.can(Perm.CONTRACT_EDIT)
-    editable = can_edit and (
-        contract.status == ContractStatus.DRAFT
-        or (
-            contract.current_status == ContractStatus.IN_FORCE
-            and any(a.status == AmendmentStatus.OPEN for a in contract.amendments.all())
-        )
-    )
     open_amendment = next((a for a in contract.amendments.all() if a.status == AmendmentStatus.OPEN), None)
+    # The page shows the text in force (or the draft); an open amendment's proposed text is shown on request.
+    proposed = selectors.amendment_text(contract) if open_amendment and request.GET.get("texte") == "avenant" else None
+    text = proposed or contract.current_version
+    try:
+        editable = can_edit and lifecycle.editable_version(contract).pk == text.pk
+    except DomainError:
+        editable = False
     recorded_bodies = {c.body for c in contract.consultations.all()}
     step = contract.current_status if contract.current_status in LIFECYCLE_STEPS else ContractStatus.IN_FORCE
+    own_party = next((p for p in contract.parties.all() if p.organisation_id == user.organisation_id), None)
+    amendment_signed = {s.party_id for s in open_amendment.signatures.all()} if open_amendment else set()
     return render(
         request,
         "contracts/contract_detail.html",
@@ -138,7 +155,9 @@ def contract_detail(request, pk: int):
             "page_title": contract.title,
             "breadcrumb_data": crumbs(contract.reference, _list_crumb()),
             "contract": contract,
-            "tabs": [{"key": key, "label": label, "url": _detail_url(contract, key)} for key, label in TABS],
+            "text": text,
+            "showing_proposal": proposed is not None,
+            "tabs": [{"key": key, "label": label, "url": _tab_url(contract, key, proposed)} for key, label in TABS],
             "tab": tab,
             "steps": [s.label for s in LIFECYCLE_STEPS],
             "step_number": LIFECYCLE_STEPS.index(step) + 1,
@@ -151,15 +170,17 @@ def contract_detail(request, pk: int):
             "can_edit": can_edit,
             "editable": editable,
             "open_amendment": open_amendment,
+            "can_sign_contract": contract.status == ContractStatus.READY
+            and (can_edit or (own_party and not own_party.signed_on and user.can(Perm.CONTRACT_SIGN))),
+            "can_sign_amendment": open_amendment is not None
+            and (can_edit or (own_party and own_party.pk not in amendment_signed and user.can(Perm.CONTRACT_SIGN))),
             "can_comment": (user.can(Perm.CONTRACT_COMMENT) or can_edit)
             and contract.status in (ContractStatus.DRAFT, ContractStatus.CONSULTATION),
             "can_record_ars_opinion": user.can(Perm.CONTRACT_OPINION)
             and contract.status == ContractStatus.CONSULTATION
             and ConsultedBody.ARS not in recorded_bodies,
             "missing_bodies": [label for value, label in ConsultedBody.choices if value not in recorded_bodies],
-            "rule_errors": lifecycle.third_generation_errors(contract)
-            if contract.status == ContractStatus.DRAFT
-            else [],
+            "rule_errors": lifecycle.third_generation_errors(contract, text) if editable else [],
             "comment_form": CommentForm(),
             "journal": list(journal(SubjectKind.CONTRACT, contract.pk))
             if tab == "historique" and user.can(Perm.HISTORY_VIEW)
@@ -169,6 +190,11 @@ def contract_detail(request, pk: int):
             "statuses": ContractStatus,
         },
     )
+
+
+def _tab_url(contract: Contract, tab: str, proposed) -> str:
+    url = reverse("contracts:contract_detail", args=[contract.pk])
+    return f"{url}?{urlencode({'onglet': tab} | ({'texte': 'avenant'} if proposed else {}))}"
 
 
 # --- creation and content ---------------------------------------------------------------------------------------
@@ -210,13 +236,11 @@ def contract_create(request):
 @require_http_methods(["GET", "POST"])
 def general_terms(request, pk: int):
     contract = _contract(request, pk)
+    text = _text_being_edited(contract)
     form = GeneralTermsForm(
         request.POST or None,
-        initial={
-            name: getattr(contract, name)
-            for name in ("title", "context", "general_objectives", "pdp_cell_composition", "planned_end")
-        }
-        | {"signature_place": contract.signature_place},
+        initial={name: getattr(contract, name) for name in ("title", "planned_end", "signature_place")}
+        | {name: getattr(text, name) for name in ("context", "general_objectives", "pdp_cell_composition")},
     )
     done = submit(
         request,
@@ -243,7 +267,7 @@ def _action_data(data: dict) -> services.ActionData:
 @require_http_methods(["GET", "POST"])
 def action_create(request, pk: int, axis_pk: int):
     contract = _contract(request, pk)
-    axis = get_object_or_404(Axis, pk=axis_pk, contract=contract)
+    axis = get_object_or_404(Axis, pk=axis_pk, version__contract=contract)
     form = ActionForm(request.POST or None, contract=contract)
     done = submit(
         request,
@@ -264,7 +288,7 @@ def action_create(request, pk: int, axis_pk: int):
 @require_http_methods(["GET", "POST"])
 def action_update(request, pk: int, action_pk: int):
     contract = _contract(request, pk)
-    action = get_object_or_404(Action, pk=action_pk, axis__contract=contract)
+    action = get_object_or_404(Action, pk=action_pk, axis__version__contract=contract)
     initial = {
         name: getattr(action, name)
         for name in ("title", "theme", "objective", "method", "calendar", "means_spsti", "means_state", "means_caisse")
@@ -295,7 +319,7 @@ def action_update(request, pk: int, action_pk: int):
 @require_POST
 def action_delete(request, pk: int, action_pk: int):
     contract = _contract(request, pk)
-    action = get_object_or_404(Action, pk=action_pk, axis__contract=contract)
+    action = get_object_or_404(Action, pk=action_pk, axis__version__contract=contract)
     _run(
         request,
         _guarded(request, contract, lambda: services.delete_action(by=request.user, action=action)),
@@ -324,7 +348,7 @@ def axis_create(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def axis_update(request, pk: int, axis_pk: int):
     contract = _contract(request, pk)
-    axis = get_object_or_404(Axis, pk=axis_pk, contract=contract)
+    axis = get_object_or_404(Axis, pk=axis_pk, version__contract=contract)
     form = AxisForm(request.POST or None, initial={"title": axis.title, "description": axis.description})
     done = submit(
         request,
@@ -371,7 +395,7 @@ def commitments_from_catalogue(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def commitment_edit(request, pk: int, commitment_pk: int | None = None):
     contract = _contract(request, pk)
-    commitment = get_object_or_404(Commitment, pk=commitment_pk, contract=contract) if commitment_pk else None
+    commitment = get_object_or_404(Commitment, pk=commitment_pk, version__contract=contract) if commitment_pk else None
     initial = (
         {"party_role": commitment.party_role, "category": commitment.category, "text": commitment.text}
         if commitment
@@ -398,7 +422,7 @@ def commitment_edit(request, pk: int, commitment_pk: int | None = None):
 @require_POST
 def commitment_delete(request, pk: int, commitment_pk: int):
     contract = _contract(request, pk)
-    commitment = get_object_or_404(Commitment, pk=commitment_pk, contract=contract)
+    commitment = get_object_or_404(Commitment, pk=commitment_pk, version__contract=contract)
     _run(
         request,
         _guarded(request, contract, lambda: services.delete_commitment(by=request.user, commitment=commitment)),
@@ -432,7 +456,7 @@ def indicator_create(request, pk: int):
 def targets_edit(request, pk: int, row_pk: int):
     contract = _contract(request, pk)
     row = get_object_or_404(
-        ContractIndicator.objects.select_related("indicator", "theme"), pk=row_pk, contract=contract
+        ContractIndicator.objects.select_related("indicator", "theme"), pk=row_pk, version__contract=contract
     )
     first = (contract.start or contract.negotiation_started_on).year
     last = (contract.end or contract.planned_end or contract.negotiation_started_on.replace(year=first + 4)).year
@@ -556,18 +580,23 @@ def back_to_negotiation(request, pk: int):
     return redirect(_detail_url(contract))
 
 
+def _document(data: dict) -> AttachedDocument | None:
+    upload = data.pop("document", None)
+    return AttachedDocument(name=upload.name, data=upload.read()) if upload else None
+
+
 @require_http_methods(["GET", "POST"])
 def opinion_create(request, pk: int):
     user = request.user
     if not (user.can(Perm.CONTRACT_EDIT) or user.can(Perm.CONTRACT_OPINION)):
         raise PermissionDenied("Votre rôle ne permet pas d'enregistrer un avis.")
     contract = _contract(request, pk)
-    bodies = [ConsultedBody.ARS] if user.role == Role.ARS_READER else list(ConsultedBody)
-    form = OpinionForm(request.POST or None, bodies=bodies)
+    bodies = [ConsultedBody.ARS] if not user.can(Perm.CONTRACT_EDIT) else list(ConsultedBody)
+    form = OpinionForm(request.POST or None, request.FILES or None, bodies=bodies)
     done = submit(
         request,
         form,
-        lambda data: lifecycle.record_opinion(by=user, contract=contract, **data),
+        lambda data: lifecycle.record_opinion(by=user, contract=contract, document=_document(data), **data),
         "L'avis est enregistré.",
     )
     if done:
@@ -579,20 +608,42 @@ def opinion_create(request, pk: int):
         title="Enregistrer un avis",
         submit_label="Enregistrer l'avis",
         tab="signatures",
-        intro="Avant signature, le CRPST est consulté et l'avis de l'ARS recueilli (règle R4) ; "
-        "un avis n'est pas un veto.",
+        intro="Avant signature, le CRPST est consulté et l'avis de l'ARS recueilli (règle R4) ; un avis n'est pas un "
+        "veto. L'ARS rend son avis depuis son propre compte ; l'avis du CRPST est enregistré par son secrétariat, "
+        "procès-verbal joint.",
     )
 
 
-@require_perm(Perm.CONTRACT_EDIT)
+def _signing_parties(user, parties):
+    """Who `user` may sign for: its own organisation when it is a party; any party for an agent (with the signed
+    document, checked by the lifecycle)."""
+    if user.can(Perm.CONTRACT_EDIT):
+        return parties
+    return parties.filter(organisation_id=user.organisation_id)
+
+
+def _signature_initial(user, parties) -> dict:
+    own = parties.filter(organisation_id=user.organisation_id).first()
+    initial = {"signed_on": timezone.localdate()}
+    if own is not None:
+        initial["party"] = own.pk
+        initial["signatory_title"] = own.signatory_title or f"{user.get_full_name()}".strip()
+    return initial
+
+
+@require_perm(Perm.CONTRACT_EDIT, Perm.CONTRACT_SIGN)
 @require_http_methods(["GET", "POST"])
 def signature_create(request, pk: int):
+    user = request.user
     contract = _contract(request, pk)
-    form = SignatureForm(request.POST or None, parties=contract.parties.filter(signed_on__isnull=True))
+    parties = _signing_parties(user, contract.parties.filter(signed_on__isnull=True))
+    form = SignatureForm(
+        request.POST or None, request.FILES or None, parties=parties, initial=_signature_initial(user, parties)
+    )
     done = submit(
         request,
         form,
-        lambda data: lifecycle.record_signature(by=request.user, contract=contract, **data),
+        lambda data: lifecycle.record_signature(by=user, contract=contract, document=_document(data), **data),
         "La signature est enregistrée.",
     )
     if done:
@@ -601,11 +652,13 @@ def signature_create(request, pk: int):
         request,
         contract,
         form,
-        title="Enregistrer une signature",
+        title="Signer le contrat",
         submit_label="Enregistrer la signature",
         tab="signatures",
-        intro="Le contrat entre en vigueur à la dernière signature et prend fin au plus tard à la fin de l'agrément "
-        "du service (règle R3), dans la limite de 5 ans (règle R2).",
+        intro="Chaque partie signe pour elle-même, depuis un compte de son organisation. La signature d'une autre "
+        "partie (sur papier ou dans un parapheur électronique) ne s'enregistre qu'avec le document signé joint. Le "
+        "contrat entre en vigueur à la dernière signature et prend fin au plus tard à la fin de l'agrément du service "
+        "(règle R3), dans la limite de 5 ans (règle R2).",
     )
 
 
@@ -634,17 +687,21 @@ def amendment_create(request, pk: int):
     )
 
 
-@require_perm(Perm.CONTRACT_EDIT)
+@require_perm(Perm.CONTRACT_EDIT, Perm.CONTRACT_SIGN)
 @require_http_methods(["GET", "POST"])
 def amendment_sign(request, pk: int, amendment_pk: int):
+    user = request.user
     contract = _contract(request, pk)
     amendment = get_object_or_404(Amendment, pk=amendment_pk, contract=contract)
     signed = amendment.signatures.values("party_id")
-    form = SignatureForm(request.POST or None, parties=contract.parties.exclude(pk__in=signed))
+    parties = _signing_parties(user, contract.parties.exclude(pk__in=signed))
+    form = SignatureForm(
+        request.POST or None, request.FILES or None, parties=parties, initial=_signature_initial(user, parties)
+    )
     done = submit(
         request,
         form,
-        lambda data: lifecycle.sign_amendment(by=request.user, amendment=amendment, **data),
+        lambda data: lifecycle.sign_amendment(by=user, amendment=amendment, document=_document(data), **data),
         "La signature de l'avenant est enregistrée.",
     )
     if done:
@@ -656,6 +713,8 @@ def amendment_sign(request, pk: int, amendment_pk: int):
         title=f"Signer l'{amendment}",
         submit_label="Enregistrer la signature",
         tab="historique",
+        intro="L'avenant s'applique quand toutes les parties l'ont signé (règle R7) ; une fois une signature "
+        "enregistrée, son texte ne change plus.",
     )
 
 
@@ -686,17 +745,21 @@ def termination_create(request, pk: int):
 
 @require_perm(Perm.CONTRACT_VIEW)
 def version_compare(request, pk: int):
+    """Two versions side by side: by default the one before the latest against the latest — the proposed text of an
+    open amendment against the version in force."""
     contract = _contract(request, pk)
-    versions = list(contract.versions.model.objects.filter(contract=contract).order_by("number"))
+    versions = list(ContractVersion.objects.filter(contract=contract).order_by("number"))
+    if contract.status == ContractStatus.DRAFT:
+        versions = [v for v in versions if v.status != VersionStatus.DRAFT]
     if not versions:
         raise Http404("Ce contrat n'a pas encore de version signée.")
-    defaults = {"before": versions[0].number, "after": versions[-1].number}
+    defaults = {"before": versions[max(len(versions) - 2, 0)].number, "after": versions[-1].number}
     form = VersionCompareForm(request.GET or defaults, versions=versions)
     changes, before, after = [], None, None
     if form.is_valid():
         by_number = {v.number: v for v in versions}
         before, after = by_number[form.cleaned_data["before"]], by_number[form.cleaned_data["after"]]
-        changes = diff(before.snapshot, after.snapshot)
+        changes = diff(_text_of(before), _text_of(after))
     return render(
         request,
         "contracts/version_compare.html",
@@ -710,6 +773,11 @@ def version_compare(request, pk: int):
             "after": after,
         },
     )
+
+
+def _text_of(version: ContractVersion) -> dict:
+    """A signed version's frozen text; the text of a working copy as it stands."""
+    return snapshot(version) if version.status == VersionStatus.DRAFT else version.snapshot
 
 
 @require_perm(Perm.CONTRACT_VIEW)

@@ -229,9 +229,23 @@ POLICIES: dict[str, Policy] = {
         objects=_CONTRACT,
         methods=GET_POST,
     ),
-    "contracts:signature_create": _contract_form("Enregistrer une signature (R2, R3, R4)"),
+    "contracts:signature_create": _p(
+        "Signer pour sa propre organisation, ou enregistrer la signature d'une autre partie avec le document signé "
+        "(R2, R3, R4)",
+        Perm.CONTRACT_EDIT,
+        Perm.CONTRACT_SIGN,
+        objects=_CONTRACT,
+        methods=GET_POST,
+    ),
     "contracts:amendment_create": _contract_form("Ouvrir un avenant (R7)"),
-    "contracts:amendment_sign": _contract_form("Signer un avenant (R7)", amendment_pk=Target.AMENDMENT),
+    "contracts:amendment_sign": _p(
+        "Signer un avenant pour sa propre organisation, ou enregistrer la signature d'une autre partie avec le "
+        "document signé (R7)",
+        Perm.CONTRACT_EDIT,
+        Perm.CONTRACT_SIGN,
+        objects=_CONTRACT | {"amendment_pk": Target.AMENDMENT},
+        methods=GET_POST,
+    ),
     "contracts:termination_create": _contract_form("Dénoncer le contrat (R8)"),
     "contracts:version_compare": _p(
         "Comparer deux versions signées", Perm.CONTRACT_VIEW, objects={"pk": Target.SIGNED_CONTRACT}

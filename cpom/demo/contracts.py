@@ -6,8 +6,11 @@ from the real contract 004."""
 import datetime as dt
 import random
 
+from cpom.accounts.enums import Role
+from cpom.accounts.models import User
 from cpom.contracts import campaigns, lifecycle, services
-from cpom.contracts.enums import AmendmentKind, AxisKind, ContractStatus, PartyRole
+from cpom.contracts.attachments import AttachedDocument
+from cpom.contracts.enums import AmendmentKind, AmendmentStatus, AxisKind, ContractStatus, PartyRole
 from cpom.contracts.models import Campaign, CommitmentTemplate, Contract
 from cpom.core.dates import add_years
 from cpom.indicators.models import Theme
@@ -44,13 +47,49 @@ PST35_PDP_CELL = (
 )
 
 
+SIGNING_ROLES = (Role.SPSTI_REFERENT, Role.DREETS_AGENT, Role.CAISSE_AGENT)
+
+
+def demo_scan(title: str) -> AttachedDocument:
+    """A one-page PDF standing for a scanned paper document of the demo (the platform keeps it as evidence)."""
+    text = title.encode("latin-1", "replace")
+    stream = b"BT /F1 14 Tf 72 760 Td (" + text.replace(b"(", b"[").replace(b")", b"]") + b") Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return AttachedDocument(name=f"{title}.pdf", data=bytes(out))
+
+
 class ContractsBuilder:
     def __init__(self, rng: random.Random, today: dt.date, by):
         self.rng = rng
         self.today = today
-        self.by = by
+        self.by = by  # the administrator: records on a party's behalf, with the document, what no account of it signs
         self.themes = {theme.code: theme for theme in Theme.objects.all()}
         self.templates = list(CommitmentTemplate.objects.all())
+        users = User.objects.filter(is_active=True, organisation__isnull=False).order_by("pk")
+        self.signers = {u.organisation_id: u for u in users.filter(role__in=SIGNING_ROLES)}
+        self.ars = {
+            u.organisation.region_id: u for u in users.filter(role=Role.ARS_READER).select_related("organisation")
+        }
+
+    def _signer(self, party):
+        """The party's own account when the demo has one; else the administrator, who then attaches the scan."""
+        own = self.signers.get(party.organisation_id)
+        return (own, None) if own else (self.by, demo_scan(f"Signature de {party.organisation}"))
 
     def build(self, *, every_service: bool = True) -> None:
         """`every_service=False` builds the frames, PST 35's contract and PACA's regional contract only."""
@@ -136,12 +175,13 @@ class ContractsBuilder:
         contract = lifecycle.create_draft(
             by=self.by, services=services_, campaign=campaign, generation=generation, on=on
         )
-        contract.pdp_cell_composition = (
+        text = contract.current_version
+        text.pdp_cell_composition = (
             "Un médecin du travail, un infirmier en santé au travail et un chargé de maintien en emploi."
         )
-        contract.context = "Contrat conclu dans le cadre de la campagne régionale de contractualisation."
-        contract.general_objectives = "Décliner les priorités du PRST 4 et de la COG dans le projet du service."
-        contract.save()
+        text.context = "Contrat conclu dans le cadre de la campagne régionale de contractualisation."
+        text.general_objectives = "Décliner les priorités du PRST 4 et de la COG dans le projet du service."
+        text.save()
         return contract
 
     def _fill(self, contract: Contract, themes: list[str]) -> None:
@@ -182,23 +222,39 @@ class ContractsBuilder:
             )
         services.add_commitments_from_catalogue(by=self.by, contract=contract, templates=self.templates)
 
+    def _opinions(self, contract: Contract, crpst_on: dt.date, ars_on: dt.date) -> None:
+        """The CRPST's opinion recorded by its secretariat with the minutes; the ARS's by its own account where the
+        demo has one, else on its behalf with its letter."""
+        lifecycle.record_opinion(
+            by=self.by,
+            contract=contract,
+            body="crpst",
+            given_on=crpst_on,
+            opinion="favorable",
+            document=demo_scan(f"Procès-verbal du CRPST — {contract.reference}"),
+        )
+        ars = self.ars.get(contract.region_id)
+        lifecycle.record_opinion(
+            by=ars or self.by,
+            contract=contract,
+            body="ars",
+            given_on=ars_on,
+            opinion="favorable",
+            document=None if ars else demo_scan(f"Avis de l'ARS — {contract.reference}"),
+        )
+
     def _consult_and_sign(self, contract: Contract, signed_on: dt.date) -> Contract:
         lifecycle.send_for_consultation(by=self.by, contract=contract, on=signed_on - dt.timedelta(days=60))
-        for body, delay in (("crpst", 45), ("ars", 30)):
-            lifecycle.record_opinion(
-                by=self.by,
-                contract=contract,
-                body=body,
-                given_on=signed_on - dt.timedelta(days=delay),
-                opinion="favorable",
-            )
+        self._opinions(contract, signed_on - dt.timedelta(days=45), signed_on - dt.timedelta(days=30))
         for offset, party in enumerate(contract.parties.order_by("role", "pk")):
+            by, document = self._signer(party)
             lifecycle.record_signature(
-                by=self.by,
+                by=by,
                 contract=contract,
                 party=party,
                 signed_on=signed_on - dt.timedelta(days=len(SIGNATORY_TITLES) - 1 - min(offset, 2)),
                 signatory_title=SIGNATORY_TITLES[party.role],
+                document=document,
             )
         contract.refresh_from_db()
         return contract
@@ -244,6 +300,7 @@ class ContractsBuilder:
                     given_on=self.today - dt.timedelta(days=5),
                     opinion="reserve",
                     comment="Le CRPST souhaite des cibles chiffrées pour l'action de prévention.",
+                    document=demo_scan(f"Procès-verbal du CRPST — {contract.reference}"),
                 )
             return
         count = 1 if spsti.employees_followed < 40_000 else self.rng.randint(1, min(3, len(themes)))
@@ -290,13 +347,55 @@ class ContractsBuilder:
 
     def _sign_amendment(self, contract, amendment, on: dt.date) -> None:
         for party in contract.parties.all():
+            by, document = self._signer(party)
             lifecycle.sign_amendment(
-                by=self.by,
+                by=by,
                 amendment=amendment,
                 party=party,
                 signed_on=on + dt.timedelta(days=20),
                 signatory_title=SIGNATORY_TITLES[party.role],
+                document=document,
             )
+
+    def amendment_in_preparation(self) -> Contract | None:
+        """Another Bretagne contract in force gets an amendment being drafted: its proposed text differs from the
+        text in force, which stays as signed until every party signs (R7)."""
+        dreets = self.signers.get(Organisation.objects.get(code="ETAT-53").pk) or self.by
+        contract = (
+            Contract.objects.filter(region_id="53", status=ContractStatus.IN_FORCE, end__gt=self.today)
+            .exclude(parties__organisation__code=L.FLAGSHIP["code"])
+            .exclude(amendments__status=AmendmentStatus.OPEN)
+            .order_by("reference")
+            .first()
+        )
+        if contract is None:
+            return None
+        amendment = lifecycle.open_amendment(
+            by=dreets,
+            contract=contract,
+            kind=AmendmentKind.CHANGE,
+            summary="Objectif chiffré pour l'action de prévention, à la demande du CRPST.",
+            on=self.today - dt.timedelta(days=10),
+        )
+        action = (
+            (amendment.version.axes.filter(kind=AxisKind.PREVENTION).first() or amendment.version.axes.first())
+            .actions.order_by("number")
+            .first()
+        )
+        if action is not None:
+            services.save_action(
+                by=dreets,
+                axis=action.axis,
+                action=action,
+                data=services.ActionData(
+                    title=action.title,
+                    theme=action.theme,
+                    objective="Accompagner au moins 40 établissements par an parmi les plus exposés.",
+                    method=action.method,
+                    calendar=action.calendar,
+                ),
+            )
+        return contract
 
     def _paca_regional_contract(self) -> None:
         """PACA's second generation: one regional contract signed by all the services of the region (§153)."""
@@ -315,11 +414,15 @@ class ContractsBuilder:
         opened = campaign.crpst_validated_on + dt.timedelta(days=15)
         contract = self._draft([pst35], campaign, None, opened)
         contract.title = "CPOM Prévention Santé Travail 35 — troisième génération"
-        contract.context = PST35_CONTEXT
-        contract.general_objectives = PST35_OBJECTIVES
-        contract.pdp_cell_composition = PST35_PDP_CELL
         contract.signature_place = "Rennes"
         contract.save()
+        text = contract.current_version
+        text.context, text.general_objectives, text.pdp_cell_composition = (
+            PST35_CONTEXT,
+            PST35_OBJECTIVES,
+            PST35_PDP_CELL,
+        )
+        text.save()
         axes = {axis.kind: axis for axis in contract.axes.all()}
         axes[AxisKind.PDP].description = (
             "Faire évoluer l'organisation des équipes techniques de maintien dans l'emploi vers le modèle des "
@@ -374,24 +477,21 @@ class ContractsBuilder:
         )
         services.add_commitments_from_catalogue(by=self.by, contract=contract, templates=self.templates)
         lifecycle.send_for_consultation(by=self.by, contract=contract, on=opened + dt.timedelta(days=90))
-        lifecycle.record_opinion(
-            by=self.by, contract=contract, body="crpst", given_on=opened + dt.timedelta(days=110), opinion="favorable"
-        )
-        lifecycle.record_opinion(
-            by=self.by, contract=contract, body="ars", given_on=opened + dt.timedelta(days=115), opinion="favorable"
-        )
+        self._opinions(contract, opened + dt.timedelta(days=110), opened + dt.timedelta(days=115))
         titles = {
             PartyRole.SPSTI: "Président de PST 35",
             PartyRole.STATE: "Pour la directrice régionale, la responsable du pôle Travail",
             PartyRole.CAISSE: "Directeur de la Carsat Bretagne",
         }
-        for party in contract.parties.all():
+        for party in contract.parties.all():  # each party from its own account
+            by, document = self._signer(party)
             lifecycle.record_signature(
-                by=self.by,
+                by=by,
                 contract=contract,
                 party=party,
                 signed_on=opened + dt.timedelta(days=130),
                 signatory_title=titles[party.role],
+                document=document,
             )
         contract.refresh_from_db()
         amended_on = contract.start + dt.timedelta(days=365)
@@ -406,7 +506,7 @@ class ContractsBuilder:
             )
             services.save_action(
                 by=self.by,
-                axis=axes[AxisKind.PREVENTION],
+                axis=amendment.version.axes.get(kind=AxisKind.PREVENTION),
                 data=services.ActionData(
                     title="Prévenir les chutes de hauteur et de plain-pied",
                     theme=self.themes["CHUTES"],
@@ -414,13 +514,19 @@ class ContractsBuilder:
                     calendar="À compter de la deuxième année du contrat",
                 ),
             )
-            for party in contract.parties.all():
+            for party in contract.parties.order_by("role"):
+                by, document = self._signer(party)
+                if party.role == PartyRole.CAISSE:
+                    # The Carsat signed the amendment on paper: the DREETS agent records it with the scan.
+                    by = self.signers.get(contract.parties.get(role=PartyRole.STATE).organisation_id, self.by)
+                    document = demo_scan(f"Avenant n° 1 signé par {party.organisation}")
                 lifecycle.sign_amendment(
-                    by=self.by,
+                    by=by,
                     amendment=amendment,
                     party=party,
                     signed_on=amended_on + dt.timedelta(days=21),
                     signatory_title=titles[party.role],
+                    document=document,
                 )
 
 

@@ -82,6 +82,7 @@ def load_demo(*, seed: int = 2026, today: dt.date | None = None, every_contract:
             builder = ContractsBuilder(rng, today, by=User.objects.get(email=f"admin@{DEMO_DOMAIN}"))
             builder.build(every_service=every_contract)
             ReportsBuilder(rng, today, by=builder.by).build()
+            builder.amendment_in_preparation()
     return DemoReport(created=created, counts=_counts(today), accounts=accounts)
 
 

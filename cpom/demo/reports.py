@@ -70,7 +70,7 @@ class ReportsBuilder:
 
     def _values(self, report: Report) -> dict[str, str]:
         rng, employees = self.rng, report.spsti.employees_followed
-        layout = report_layout(report.contract)
+        layout = report_layout(report)
         values: dict[str, str] = {}
         for _indicator, cells in layout.volet2:
             for cell in cells:

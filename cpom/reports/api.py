@@ -113,7 +113,7 @@ def _summary(report: Report) -> dict:
 
 
 def _detail(report: Report) -> dict:
-    layout = report_layout(report.contract)
+    layout = report_layout(report)
     values = services.current_values(report)
     previous = previous_values(report)
     progress = {p.action_id: p for p in report.progress.all()}
@@ -166,7 +166,7 @@ def get_report(request, report_id: int):
 )
 def put_values(request, report_id: int, payload: ValuesIn):
     report = _report(request, report_id)
-    layout = report_layout(report.contract)
+    layout = report_layout(report)
     unknown = [key for key in payload.values if key not in {c.key for c in layout.cells()}]
     whole = {cell.key: payload.values.get(cell.key, "") for cell in layout.cells()}
     whole.update({key: payload.values[key] for key in unknown})

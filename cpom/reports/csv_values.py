@@ -203,7 +203,7 @@ class _Import:
                 return None
             state.cells = self.contract_cells.get(report.contract_id)
             if state.cells is None:  # a contract's reports share its layout (one per year, per service party)
-                cells = report_layout(report.contract).cells()
+                cells = report_layout(report).cells()
                 state.cells = self.contract_cells[report.contract_id] = array("i", (self.number(c.key) for c in cells))
         layout = self.layout(state)
         cells = {cell.key: cell for cell in layout.cells()}

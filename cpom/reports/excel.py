@@ -38,7 +38,7 @@ def _signature(report: Report) -> str:
 
 
 def build_template(report: Report) -> bytes:
-    layout = report_layout(report.contract)
+    layout = report_layout(report)
     values = current_values(report)
     book = Workbook()
     sheet = book.active
@@ -216,7 +216,7 @@ def read_upload(report: Report, content: bytes) -> Upload:
             values[key] = _text(grid.get(coordinate))
             where[key] = coordinate
     before = current_values(report)
-    layout = report_layout(report.contract)
+    layout = report_layout(report)
     _typed, problems = check_values(report, values, layout)
     for problem in problems:
         errors.append(f"Feuille « {MAIN} », cellule {where.get(problem.key, '?')} : {problem.message}")

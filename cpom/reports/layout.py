@@ -9,7 +9,8 @@
 
 from dataclasses import dataclass, field
 
-from cpom.contracts.models import Action, ContractIndicator
+from cpom.contracts.models import Action, Contract, ContractIndicator, ContractVersion
+from cpom.contracts.versions import version_for_year
 from cpom.indicators.enums import IndicatorScope, ThemeScope
 
 VOLET2_ROWS = [
@@ -47,9 +48,21 @@ class Layout:
         return out + self.comments
 
 
-def report_layout(contract) -> Layout:
+def layout_version(subject) -> ContractVersion:
+    """The contract version a report follows: the one in force at the end of its year (DESIGN §7), so that a later
+    amendment never changes the form or the figures of a past report. A contract or a version reads as itself."""
+    if isinstance(subject, ContractVersion):
+        return subject
+    if isinstance(subject, Contract):
+        return subject.current_version
+    return version_for_year(subject.contract, subject.year)
+
+
+def report_layout(subject) -> Layout:
+    """The form of a report (or of a contract version, or of a contract's current text)."""
+    version = layout_version(subject)
     rows = list(
-        ContractIndicator.objects.filter(contract=contract)
+        ContractIndicator.objects.filter(version=version)
         .select_related("indicator__parent", "theme")
         .order_by("indicator__scope", "indicator_id", "theme_id")
     )
@@ -86,8 +99,6 @@ def report_layout(contract) -> Layout:
         if cells:
             layout.blocks.append((title, cells))
     layout.actions = list(
-        Action.objects.filter(axis__contract=contract)
-        .select_related("axis", "theme")
-        .order_by("axis__number", "number")
+        Action.objects.filter(axis__version=version).select_related("axis", "theme").order_by("axis__number", "number")
     )
     return layout

@@ -88,7 +88,7 @@ def _require_fill(by, report: Report) -> None:
 
 def check_values(report: Report, raw: dict[str, str], layout=None) -> tuple[dict[str, object], list[ValueProblem]]:
     """Parse and check every submitted cell of the report's layout; keys outside the layout are refused."""
-    layout = layout or report_layout(report.contract)
+    layout = layout or report_layout(report)
     cells = {cell.key: cell for cell in layout.cells()}
     typed: dict[str, object] = {}
     problems: list[ValueProblem] = []
@@ -168,13 +168,15 @@ def save_values(
             "ses modifications avant de saisir à nouveau.",
             changes,
         )
-    layout = report_layout(report.contract)
+    layout = report_layout(report)
     typed, problems = check_values(report, values, layout)
     if progress:
-        action_ids = set(report.contract.axes.values_list("actions__id", flat=True))
+        action_ids = {action.pk for action in layout.actions}
         for action_id, (status, _comment) in progress.items():
             if action_id not in action_ids:
-                problems.append(ValueProblem(f"action-{action_id}", "Cette action n'appartient pas au contrat."))
+                problems.append(
+                    ValueProblem(f"action-{action_id}", "Cette action n'appartient pas au contrat de ce rapport.")
+                )
             elif status and status not in ProgressStatus.values:
                 problems.append(ValueProblem(f"action-{action_id}", f"Avancement inconnu : « {status} »."))
     if problems:
@@ -317,7 +319,7 @@ def carry_over_comments(*, by, report: Report, version: int) -> Report:
     previous = Report.objects.filter(spsti_id=report.spsti_id, year=report.year - 1).first()
     if previous is None:
         raise DomainError(f"Aucun rapport {report.year - 1} de ce service dont reprendre les commentaires.")
-    layout = report_layout(report.contract)
+    layout = report_layout(report)
     now, before = current_values(report), current_values(previous)
     values = {cell.key: before[cell.key] for cell in layout.comments if not now.get(cell.key) and before.get(cell.key)}
     old_progress = {

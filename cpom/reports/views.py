@@ -87,7 +87,7 @@ def _cells_context(report: Report, layout, values: dict[str, str], previous: dic
 @require_http_methods(["GET", "POST"])
 def report_detail(request, pk: int):
     report = _report(request, pk)
-    layout = report_layout(report.contract)
+    layout = report_layout(report)
     editable = request.user.can(Perm.REPORT_FILL) and report.status in (ReportStatus.DRAFT, ReportStatus.RETURNED)
     values = services.current_values(report)
     progress = {p.action_id: p for p in report.progress.all()}
@@ -291,7 +291,7 @@ def excel_upload(request, pk: int):
     report = _report(request, pk)
     upload, errors = None, []
     if request.method == "POST" and "confirmer" in request.POST:
-        layout = report_layout(report.contract)
+        layout = report_layout(report)
         values = {cell.key: request.POST.get(f"valeur:{cell.key}", "") for cell in layout.cells()}
         progress = {
             action.pk: (

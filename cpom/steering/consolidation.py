@@ -18,6 +18,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from cpom.contracts.enums import AxisKind, PartyRole
 from cpom.contracts.models import ContractParty
+from cpom.contracts.versions import in_force_for_year
 from cpom.indicators.enums import ThemeScope
 from cpom.indicators.models import Theme
 from cpom.organisations.models import Approval, Spsti
@@ -81,9 +82,10 @@ def tableau1(year: int, *, include_submitted: bool = False, region_id: str | Non
     retaining = ContractParty.objects.filter(
         approved_party(year),
         in_force_during(year, "contract__"),
+        in_force_for_year(year, "contract__versions__"),  # the text the year follows (DESIGN §7)
         role=PartyRole.SPSTI,
-        contract__axes__kind=AxisKind.PREVENTION,
-        contract__axes__actions__theme_id__in=themes,
+        contract__versions__axes__kind=AxisKind.PREVENTION,
+        contract__versions__axes__actions__theme_id__in=themes,
     )
     values = Value.objects.filter(report__in=counted_reports(year, include_submitted=include_submitted))
     if region_id:
@@ -96,7 +98,7 @@ def tableau1(year: int, *, include_submitted: bool = False, region_id: str | Non
         for theme in themes:
             figures[region].themes.setdefault(theme, ThemeRow()).total_services = count
 
-    by_theme = "contract__axes__actions__theme_id"
+    by_theme = "contract__versions__axes__actions__theme_id"
     for row in (
         retaining.order_by()
         .values(by_theme, "organisation__region_id")
@@ -167,8 +169,9 @@ class Completeness:
 
 def completeness(year: int, *, deadline: dt.date, region_id: str | None = None) -> Completeness:
     """Completeness = reports submitted or validated / reports owed; timeliness = reports first submitted on or
-    before the deadline / reports owed (owed reports are those `ensure_reports` created for the year)."""
-    reports = Report.objects.filter(year=year)
+    before the deadline / reports owed (the reports `ensure_reports` created for the year whose contract is still in
+    force during it: a termination takes the later years out)."""
+    reports = Report.objects.filter(in_force_during(year, "contract__"), year=year)
     if region_id:
         reports = reports.filter(contract__region_id=region_id)
     counts = reports.aggregate(
@@ -278,12 +281,13 @@ def service_theme_matrix(year: int, region_id: str, *, include_submitted: bool =
     retained = (
         ContractParty.objects.filter(
             in_force_during(year, "contract__"),
+            in_force_for_year(year, "contract__versions__"),
             role=PartyRole.SPSTI,
             organisation__region_id=region_id,
-            contract__axes__kind=AxisKind.PREVENTION,
-            contract__axes__actions__theme_id__in=themes,
+            contract__versions__axes__kind=AxisKind.PREVENTION,
+            contract__versions__axes__actions__theme_id__in=themes,
         )
-        .values_list("organisation_id", "organisation__name", "contract__axes__actions__theme_id")
+        .values_list("organisation_id", "organisation__name", "contract__versions__axes__actions__theme_id")
         .order_by()
         .distinct()
     )
@@ -378,12 +382,17 @@ def services_under_contract(year: int) -> dict[str, tuple[int, int]]:
 def completeness_by_region(year: int, deadline_of) -> dict[str, Completeness]:
     """`completeness` for every region (and NATIONAL) in one query; `deadline_of(region_id)` gives each region's
     deadline (a regional campaign may set its own)."""
-    regions = list(Report.objects.filter(year=year).values_list("contract__region_id", flat=True).order_by().distinct())
+    regions = list(
+        Report.objects.filter(in_force_during(year, "contract__"), year=year)
+        .values_list("contract__region_id", flat=True)
+        .order_by()
+        .distinct()
+    )
     on_time = Q(pk__in=[])
     for region in regions:
         on_time |= Q(contract__region_id=region, first_submitted_at__date__lte=deadline_of(region))
     rows = (
-        Report.objects.filter(year=year)
+        Report.objects.filter(in_force_during(year, "contract__"), year=year)
         .values("contract__region_id")
         .annotate(
             owed=Count("pk"),

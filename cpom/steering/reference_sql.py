@@ -41,9 +41,11 @@ def _tableau1_ctes(include_submitted: bool, region_id: str | None, s: str = "") 
         FROM approved{s} ap
         JOIN contracts_contractparty p ON p.organisation_id = ap.id AND p.role = 'spsti'
         JOIN contracts_contract c ON c.id = p.contract_id
-        JOIN contracts_axis ax ON ax.contract_id = c.id AND ax.kind = 'prevention'
+        JOIN contracts_contractversion cv ON cv.contract_id = c.id AND cv.status = 'signee'
+        JOIN contracts_axis ax ON ax.version_id = cv.id AND ax.kind = 'prevention'
         JOIN contracts_action ac ON ac.axis_id = ax.id
         WHERE c.status IN ({_in(signed)}) AND c."start" <= %s AND c."end" >= %s
+          AND cv.effective_on <= %s AND (cv.superseded_on IS NULL OR cv.superseded_on > %s)
           AND ac.theme_id IN (SELECT code FROM themes{s})
         GROUP BY ac.theme_id, ap.region_id
     ),
@@ -81,6 +83,8 @@ def _tableau1_params(year: int, include_submitted: bool, region_id: str | None) 
         *sorted(SIGNED_STATUSES),
         end,
         start,
+        end,  # the version in force on 31/12/Y (DESIGN §7)
+        end,
         year,
         *_statuses(include_submitted),
         *region,
@@ -152,10 +156,12 @@ def regional_sql(year: int, region_id: str, *, years: list[int], include_submitt
         FROM contracts_contractparty p
         JOIN contracts_contract c ON c.id = p.contract_id
         JOIN organisations_organisation o ON o.id = p.organisation_id
-        JOIN contracts_axis ax ON ax.contract_id = c.id AND ax.kind = 'prevention'
+        JOIN contracts_contractversion cv ON cv.contract_id = c.id AND cv.status = 'signee'
+        JOIN contracts_axis ax ON ax.version_id = cv.id AND ax.kind = 'prevention'
         JOIN contracts_action ac ON ac.axis_id = ax.id
         WHERE p.role = 'spsti' AND o.region_id = %s AND c.status IN ({_in(signed)})
           AND c."start" <= %s AND c."end" >= %s AND ac.theme_id IN (SELECT code FROM themes)
+          AND cv.effective_on <= %s AND (cv.superseded_on IS NULL OR cv.superseded_on > %s)
     ),
     matrix_values AS (
         SELECT cr.spsti_id AS service, v.theme_id AS theme, SUM(v.integer) AS total
@@ -179,6 +185,8 @@ def regional_sql(year: int, region_id: str, *, years: list[int], include_submitt
         *signed,
         end,
         start,
+        end,
+        end,
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

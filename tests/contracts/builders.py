@@ -18,6 +18,7 @@ import pytest
 from cpom.accounts.enums import Role
 from cpom.accounts.models import User
 from cpom.contracts import lifecycle, services
+from cpom.contracts.attachments import AttachedDocument
 from cpom.contracts.enums import AxisKind, ConsultedBody, ContractStatus, Opinion, PartyRole
 from cpom.contracts.models import (
     Action,
@@ -192,12 +193,47 @@ def in_consultation(by, contract: Contract, on=CONSULTATION) -> Contract:
     return contract
 
 
+def scan(name: str = "scan.pdf") -> AttachedDocument:
+    """A scanned paper document (a PDF without electronic signature)."""
+    return AttachedDocument(name=name, data=b"%PDF-1.4\n% document scanne pour les tests\n%%EOF\n")
+
+
+_SIGNING_ROLE = {
+    PartyRole.SPSTI: Role.SPSTI_REFERENT,
+    PartyRole.STATE: Role.DREETS_AGENT,
+    PartyRole.CAISSE: Role.CAISSE_AGENT,
+}
+
+
+def own_account(party) -> User:
+    """An account of the party's own organisation, able to sign for it (made on first use)."""
+    found = User.objects.filter(organisation_id=party.organisation_id, role=_SIGNING_ROLE[party.role]).first()
+    if found:
+        return found
+    return make_user(f"signataire-{party.organisation_id}@parties.test", _SIGNING_ROLE[party.role], party.organisation)
+
+
+def ars_account(contract: Contract) -> User:
+    ars = Organisation.objects.get(kind="ars", region_id=contract.region_id)
+    return User.objects.filter(organisation=ars).first() or make_user(f"ars-{ars.pk}@ars.test", Role.ARS_READER, ars)
+
+
 def ready(by, contract: Contract) -> Contract:
+    """The CRPST's opinion recorded by the DREETS with the minutes, the ARS's by the ARS itself (R4)."""
     lifecycle.record_opinion(
-        by=by, contract=contract, body=ConsultedBody.CRPST, given_on=CRPST_OPINION, opinion=Opinion.FAVOURABLE
+        by=by,
+        contract=contract,
+        body=ConsultedBody.CRPST,
+        given_on=CRPST_OPINION,
+        opinion=Opinion.FAVOURABLE,
+        document=scan("pv-crpst.pdf"),
     )
     lifecycle.record_opinion(
-        by=by, contract=contract, body=ConsultedBody.ARS, given_on=ARS_OPINION, opinion=Opinion.RESERVED
+        by=ars_account(contract),
+        contract=contract,
+        body=ConsultedBody.ARS,
+        given_on=ARS_OPINION,
+        opinion=Opinion.RESERVED,
     )
     contract.refresh_from_db()
     assert contract.status == ContractStatus.READY
@@ -205,9 +241,10 @@ def ready(by, contract: Contract) -> Contract:
 
 
 def sign_all(by, contract: Contract) -> Contract:
+    """Each party signs from its own account (`by` is kept for the callers: it records nothing for another)."""
     for party in contract.parties.order_by("pk"):
         lifecycle.record_signature(
-            by=by,
+            by=own_account(party),
             contract=contract,
             party=party,
             signed_on=SIGNATURES.get(party.role, LAST_SIGNATURE),
@@ -228,8 +265,15 @@ def party(contract: Contract, code: str):
 
 
 def sign_amendment_by_all(by, amendment, on) -> None:
+    """Each party signs the amendment from its own account."""
     for contract_party in amendment.contract.parties.order_by("pk"):
-        lifecycle.sign_amendment(by=by, amendment=amendment, party=contract_party, signed_on=on, signatory_title="Dir.")
+        lifecycle.sign_amendment(
+            by=own_account(contract_party),
+            amendment=amendment,
+            party=contract_party,
+            signed_on=on,
+            signatory_title="Dir.",
+        )
 
 
 # --- what a refusal must leave untouched ------------------------------------------------------------------------
@@ -247,34 +291,38 @@ def contract_state(contract: Contract) -> dict:
                 "start",
                 "end",
                 "planned_end",
-                "pdp_cell_composition",
                 "version",
                 "updated_at",
                 "generation",
             )
         },
+        "pdp_cell_composition": row.current_version.pdp_cell_composition,
         "parties": sorted(row.parties.values_list("organisation_id", "role", "signed_on", "signatory_title")),
         "consultations": sorted(row.consultations.values_list("body", "given_on", "opinion")),
         "axes": sorted(row.axes.values_list("number", "kind", "title")),
         "actions": sorted(
             (n, number, title, theme_id or "")
-            for n, number, title, theme_id in Action.objects.filter(axis__contract=row).values_list(
+            for n, number, title, theme_id in Action.objects.filter(axis__version__contract=row).values_list(
                 "axis__number", "number", "title", "theme_id"
             )
         ),
         "indicators": sorted((i, t or "") for i, t in row.indicators.values_list("indicator_id", "theme_id")),
         "targets": sorted(
-            Target.objects.filter(contract_indicator__contract=row).values_list(
+            Target.objects.filter(contract_indicator__version__contract=row).values_list(
                 "contract_indicator__indicator_id", "year", "value"
             )
         ),
-        "commitments": sorted(Commitment.objects.filter(contract=row).values_list("party_role", "text")),
-        "conventions": sorted(BilateralConvention.objects.filter(contract=row).values_list("caisse_id", "title")),
+        "commitments": sorted(Commitment.objects.filter(version__contract=row).values_list("party_role", "text")),
+        "conventions": sorted(
+            BilateralConvention.objects.filter(version__contract=row).values_list("caisse_id", "title")
+        ),
         "comments": ContractComment.objects.filter(contract=row).count(),
         "amendments": sorted(row.amendments.values_list("number", "kind", "status", "new_end", "applied_on")),
         "amendment_signatures": AmendmentSignature.objects.filter(amendment__contract=row).count(),
         "termination": Termination.objects.filter(contract=row).exists(),
-        "versions": sorted(ContractVersion.objects.filter(contract=row).values_list("number", "label")),
+        "versions": sorted(
+            ContractVersion.objects.filter(contract=row).values_list("number", "label", "status", "effective_on")
+        ),
     }
 
 

@@ -20,6 +20,7 @@ from cpom.organisations.models import Approval, Organisation, ServiceProject, Se
 from cpom.organisations.siret import luhn_complete
 from cpom.plans.models import CogProgramme, PrstAction, RegionalPlan
 from cpom.reference.loader import load_reference
+from tests.contracts.builders import ars_account, own_account, scan
 
 pytestmark = pytest.mark.django_db
 
@@ -224,11 +225,17 @@ def build(agent, spsti, links, *, actions: int = 4, sign: bool = True) -> Contra
     if not sign:
         return Contract.objects.get(pk=contract.pk)
     lifecycle.send_for_consultation(by=agent, contract=contract, on=SENT)
-    lifecycle.record_opinion(by=agent, contract=contract, body="crpst", given_on=CRPST_OPINION, opinion="favorable")
-    lifecycle.record_opinion(by=agent, contract=contract, body="ars", given_on=ARS_OPINION, opinion="reserve")
+    lifecycle.record_opinion(
+        by=agent, contract=contract, body="crpst", given_on=CRPST_OPINION, opinion="favorable", document=scan()
+    )
+    lifecycle.record_opinion(
+        by=ars_account(contract), contract=contract, body="ars", given_on=ARS_OPINION, opinion="reserve"
+    )
     for party in contract.parties.all():
         signed_on, title = SIGNATURES[party.role]
-        lifecycle.record_signature(by=agent, contract=contract, party=party, signed_on=signed_on, signatory_title=title)
+        lifecycle.record_signature(
+            by=own_account(party), contract=contract, party=party, signed_on=signed_on, signatory_title=title
+        )
     return Contract.objects.get(pk=contract.pk)
 
 
@@ -533,7 +540,11 @@ def test_amendments_and_termination_are_stated(signed, agent):
     )
     for party in signed.parties.all():
         lifecycle.sign_amendment(
-            by=agent, amendment=amendment, party=party, signed_on=dt.date(2026, 11, 10), signatory_title="Directeur"
+            by=own_account(party),
+            amendment=amendment,
+            party=party,
+            signed_on=dt.date(2026, 11, 10),
+            signatory_title="Directeur",
         )
     spsti_party = signed.parties.get(role=PartyRole.SPSTI)
     lifecycle.terminate(

@@ -15,6 +15,7 @@ from cpom.contracts.enums import (
     ContractStatus,
     Opinion,
     PartyRole,
+    VersionStatus,
 )
 from cpom.contracts.models import Consultation, Contract, ContractVersion, Termination
 from cpom.core.errors import DomainError
@@ -31,6 +32,7 @@ from .builders import (
     PLANNED_END,
     add_action,
     add_approval,
+    ars_account,
     assert_names_rule,
     axis,
     build_world,
@@ -42,9 +44,11 @@ from .builders import (
     make_service,
     make_user,
     organisation,
+    own_account,
     party,
     ready,
     refusal,
+    scan,
     set_terms,
     sign_all,
     sign_amendment_by_all,
@@ -65,7 +69,14 @@ def parties_of(contract: Contract) -> set[tuple[str, str]]:
 
 
 def opinion(by, contract, body, given_on, value=Opinion.FAVOURABLE):
-    return lifecycle.record_opinion(by=by, contract=contract, body=body, given_on=given_on, opinion=value)
+    """The CRPST's opinion recorded by `by` with the minutes; the ARS's by the ARS itself."""
+    if body == ConsultedBody.ARS:
+        return lifecycle.record_opinion(
+            by=ars_account(contract), contract=contract, body=body, given_on=given_on, opinion=value
+        )
+    return lifecycle.record_opinion(
+        by=by, contract=contract, body=body, given_on=given_on, opinion=value, document=scan("pv.pdf")
+    )
 
 
 # --- drafting (R1) ----------------------------------------------------------------------------------------------
@@ -448,8 +459,10 @@ def test_the_refusals_of_an_opinion_name_rule_r4_in_their_message(world):
 
 
 def sign(by, contract, code, on=LAST_SIGNATURE, title="Directeur"):
+    """The party `code` signs from its own account (`by` names who drives the test)."""
+    signatory = party(contract, code)
     return lifecycle.record_signature(
-        by=by, contract=contract, party=party(contract, code), signed_on=on, signatory_title=title
+        by=own_account(signatory), contract=contract, party=signatory, signed_on=on, signatory_title=title
     )
 
 
@@ -794,13 +807,17 @@ def test_an_extension_applies_only_once_every_party_has_signed_it_r7(world):
 
     for signatory in parties[:-1]:
         lifecycle.sign_amendment(
-            by=world.dreets, amendment=amendment, party=signatory, signed_on=dt.date(2026, 6, 10), signatory_title="D"
+            by=own_account(signatory),
+            amendment=amendment,
+            party=signatory,
+            signed_on=dt.date(2026, 6, 10),
+            signatory_title="D",
         )
         contract.refresh_from_db()
         amendment.refresh_from_db()
         assert contract.end == PLANNED_END
         assert amendment.status == AmendmentStatus.OPEN
-        assert contract.versions.count() == 1
+        assert contract.versions.filter(status=VersionStatus.SIGNED).count() == 1
 
     lifecycle.sign_amendment(
         by=world.caisse, amendment=amendment, party=parties[-1], signed_on=dt.date(2026, 6, 20), signatory_title="D"
@@ -812,7 +829,8 @@ def test_an_extension_applies_only_once_every_party_has_signed_it_r7(world):
     assert contract.status == ContractStatus.IN_FORCE and contract.start == LAST_SIGNATURE
     assert (amendment.status, amendment.applied_on) == (AmendmentStatus.APPLIED, dt.date(2026, 6, 20))
     first, second = contract.versions.order_by("number")
-    assert second.number == 2 and second.created_on == dt.date(2026, 6, 20)
+    assert second.number == 2 and second.effective_on == dt.date(2026, 6, 20)
+    assert (first.superseded_on, second.status) == (dt.date(2026, 6, 20), VersionStatus.SIGNED)
     assert "Avenant n° 1" in second.label
     changes = versions.diff(first.snapshot, second.snapshot)
     assert [(c.section, c.item, c.before, c.after) for c in changes] == [("dates", "fin", "31/12/2026", "30/06/2027")]
@@ -864,7 +882,11 @@ def test_the_last_signature_of_an_extension_is_refused_if_the_approval_no_longer
     parties = list(contract.parties.order_by("pk"))
     for signatory in parties[:-1]:
         lifecycle.sign_amendment(
-            by=world.dreets, amendment=amendment, party=signatory, signed_on=dt.date(2026, 6, 10), signatory_title="D"
+            by=own_account(signatory),
+            amendment=amendment,
+            party=signatory,
+            signed_on=dt.date(2026, 6, 10),
+            signatory_title="D",
         )
     Approval.objects.filter(spsti=world.service).update(end=dt.date(2027, 3, 31))  # the approval was cut short
     before = contract_state(contract)

@@ -13,6 +13,7 @@ from cpom.contracts.enums import AxisKind, ContractStatus, PartyRole
 from cpom.contracts.models import Contract, ContractComment
 from cpom.indicators.models import Theme
 from tests.conftest import assert_no_invalid_variable
+from tests.contracts.builders import ars_account, own_account, scan
 from tests.factories import ApprovalFactory, SpstiFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,20 +34,24 @@ def make_draft(spsti, by, *, on=None) -> Contract:
         axis=axes[AxisKind.PREVENTION],
         data=services.ActionData(title="Prévenir les TMS", theme=Theme.objects.get(pk="TMS")),
     )
-    contract.pdp_cell_composition = "Un médecin du travail, un infirmier, un chargé de maintien en emploi."
-    contract.save()
+    text = contract.current_version
+    text.pdp_cell_composition = "Un médecin du travail, un infirmier, un chargé de maintien en emploi."
+    text.save()
     return contract
 
 
 def sign(contract: Contract, by) -> Contract:
     lifecycle.send_for_consultation(by=by, contract=contract, on=today() - dt.timedelta(days=60))
-    for body in ("crpst", "ars"):
-        lifecycle.record_opinion(
-            by=by, contract=contract, body=body, given_on=today() - dt.timedelta(days=30), opinion="favorable"
-        )
+    given_on = today() - dt.timedelta(days=30)
+    lifecycle.record_opinion(
+        by=by, contract=contract, body="crpst", given_on=given_on, opinion="favorable", document=scan("pv.pdf")
+    )
+    lifecycle.record_opinion(
+        by=ars_account(contract), contract=contract, body="ars", given_on=given_on, opinion="favorable"
+    )
     for party in contract.parties.all():
         lifecycle.record_signature(
-            by=by,
+            by=own_account(party),
             contract=contract,
             party=party,
             signed_on=today() - dt.timedelta(days=10),

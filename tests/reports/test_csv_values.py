@@ -205,12 +205,12 @@ def many_reports(rows: int) -> list[Report]:
     for contract in {report.contract for report in models}:
         followed = set(contract.indicators.values_list("indicator_id", "theme_id"))
         ContractIndicator.objects.bulk_create(
-            ContractIndicator(contract=contract, indicator_id=code, theme=theme)
+            ContractIndicator(version=contract.current_version, indicator_id=code, theme=theme)
             for theme in themes
             for code in [*VOLET2_ROWS, COMMENT]
             if (code, theme.code) not in followed
         )
-    count = -(-rows // len(report_layout(models[0].contract).cells()))
+    count = -(-rows // len(report_layout(models[0]).cells()))
     Report.objects.bulk_create(
         Report(contract=models[i % 2].contract, spsti=models[i % 2].spsti, year=1000 + i // 2) for i in range(count)
     )
@@ -220,7 +220,7 @@ def many_reports(rows: int) -> list[Report]:
 def long_file(reports: list[Report], rows: int, *, value: int = 7) -> list[str]:
     """`rows` valid lines spread over `reports` (each gets its first cell before any gets its second), grouped by
     report: whole numbers all equal (an "of which" equal to its total is allowed), a date in the year, texts."""
-    cells = report_layout(reports[0].contract).cells()
+    cells = report_layout(reports[0]).cells()
     assert rows <= len(reports) * len(cells)
     chosen = sorted((number % len(reports), number // len(reports)) for number in range(rows))
     lines = []
@@ -383,7 +383,7 @@ def test_an_import_writes_the_same_values_and_history_as_the_form_would(reports,
         lines = [f"{YEAR};{a.spsti.siret};{k.split('|')[1]};{k.split('|')[0]};{v}" for k, v in values.items()]
         import_values(csv_of(*lines), by=dreets_agent)
         report = Report.objects.select_related("contract").get(pk=b.pk)
-        layout = report_layout(report.contract)
+        layout = report_layout(report)
         typed, problems = check_values(report, values, layout)
         assert not problems
         write_values(report, typed, layout, by=dreets_agent, channel="csv")

@@ -159,7 +159,7 @@ def test_identifiers_and_versions_over_a_thousand_go_back_unchanged_in_the_form(
     from cpom.contracts.models import Action
     from cpom.reports.models import ActionProgress
 
-    first = Action.objects.filter(axis__contract=report.contract).first()
+    first = Action.objects.filter(axis__version=report.contract.current_version).first()
     Action.objects.create(id=123_456, axis=first.axis, number=99, title="Action n° 123 456", theme=first.theme)
     Report.objects.filter(pk=report.pk).update(version=1_234)
     client = login(spsti_referent)

@@ -40,7 +40,7 @@ def test_a_signed_contract_owes_one_report_per_service_and_year_and_creating_the
 
 
 def test_the_form_holds_the_contracts_themes_the_six_national_rows_and_the_pdp_block(report):
-    layout = report_layout(report.contract)
+    layout = report_layout(report)
     assert [theme.code for theme in layout.themes] == ["TMS"]
     assert [indicator.code for indicator, _ in layout.volet2] == [
         "ETAB_FORMES",

@@ -2,7 +2,13 @@
 
 manage.py contract CPOM-53-G3-001 --by agent@dreets.gouv.fr consultation
 manage.py contract CPOM-53-G3-001 --by agent@dreets.gouv.fr opinion crpst 12/03/2026 favorable
-manage.py contract CPOM-53-G3-001 --by agent@dreets.gouv.fr sign CARSAT-BR 20/03/2026 "Directeur"
+manage.py contract CPOM-53-G3-001 --by agent@carsat.fr sign CARSAT-BR 20/03/2026 "Directeur"
+manage.py contract CPOM-53-G3-001 --by agent@dreets.gouv.fr sign 12345678901234 20/03/2026 "Présidente" \
+    --document contrat-signe.pdf                      # another party's signature: the signed document attached
+manage.py contract CPOM-53-G3-001 --by agent@dreets.gouv.fr amendment modification "Objet de l'avenant"
+manage.py contract CPOM-53-G3-001 --by agent@dreets.gouv.fr extension 31/12/2028 "Prolongation"
+manage.py contract CPOM-53-G3-001 --by agent@dreets.gouv.fr sign-amendment 1 ETAT-53 20/03/2026 "Directeur"
+manage.py contract CPOM-53-G3-001 --by agent@dreets.gouv.fr terminate SIRET 01/03/2027 01/06/2027 "Motif" "AR 1A…"
 manage.py contract CPOM-53-G3-001 --by agent@dreets.gouv.fr show
 """
 
@@ -15,14 +21,19 @@ from django.utils import timezone
 
 from cpom.accounts.models import User
 from cpom.contracts import lifecycle
+from cpom.contracts.attachments import AttachedDocument
 from cpom.contracts.document import contract_docx
+from cpom.contracts.enums import AmendmentKind
 from cpom.contracts.models import Contract
 from cpom.core.errors import DomainError
 from cpom.core.parsing import parse_french_date
 
 
 class Command(BaseCommand):
-    help = "Fait franchir une étape à un contrat (consultation, avis, signature) au nom d'un utilisateur."
+    help = (
+        "Fait franchir une étape à un contrat (consultation, avis, signature, avenant, prolongation, signature "
+        "d'avenant, dénonciation) au nom d'un utilisateur."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("reference", help="référence du contrat, par exemple CPOM-53-G3-001")
@@ -34,12 +45,31 @@ class Command(BaseCommand):
         opinion.add_argument("body", choices=["crpst", "ars"])
         opinion.add_argument("date", help="JJ/MM/AAAA")
         opinion.add_argument("opinion", choices=["favorable", "reserve", "defavorable"])
+        opinion.add_argument("--document", help="procès-verbal du CRPST ou courrier de l'ARS (PDF, PNG, JPEG)")
         docx = sub.add_parser("docx", help="écrit le contrat au format Word")
         docx.add_argument("output", help="fichier .docx à écrire")
         sign = sub.add_parser("sign", help="enregistre la signature d'une partie (R2–R4)")
         sign.add_argument("party", help="code de l'organisation partie (ETAT-53, CARSAT-BR) ou SIRET du service")
         sign.add_argument("date", help="JJ/MM/AAAA")
         sign.add_argument("title", help="qualité du signataire")
+        sign.add_argument("--document", help="document signé, pour la signature d'une autre partie que la vôtre")
+        amendment = sub.add_parser("amendment", help="ouvre un avenant de modification (R7)")
+        amendment.add_argument("summary", help="objet de l'avenant")
+        extension = sub.add_parser("extension", help="ouvre un avenant de prolongation (R2, R3, R7)")
+        extension.add_argument("new_end", help="nouvelle date de fin JJ/MM/AAAA")
+        extension.add_argument("summary", help="objet de l'avenant")
+        sign_amendment = sub.add_parser("sign-amendment", help="signe un avenant pour une partie (R7)")
+        sign_amendment.add_argument("number", type=int, help="numéro de l'avenant")
+        sign_amendment.add_argument("party", help="code de l'organisation partie ou SIRET du service")
+        sign_amendment.add_argument("date", help="JJ/MM/AAAA")
+        sign_amendment.add_argument("title", help="qualité du signataire")
+        sign_amendment.add_argument("--document", help="document signé, pour la signature d'une autre partie")
+        terminate = sub.add_parser("terminate", help="enregistre la dénonciation du contrat (R8)")
+        terminate.add_argument("party", help="partie qui dénonce : code de l'organisation ou SIRET du service")
+        terminate.add_argument("notified", help="notifiée le JJ/MM/AAAA")
+        terminate.add_argument("effective", help="prend effet le JJ/MM/AAAA")
+        terminate.add_argument("reason", help="motif")
+        terminate.add_argument("letter", help="référence du courrier recommandé avec AR")
 
     def handle(self, *args, reference, by, action, **options):
         user = User.objects.filter(email=by.lower(), is_active=True).first()
@@ -65,28 +95,76 @@ class Command(BaseCommand):
                     body=options["body"],
                     given_on=_date(options["date"]),
                     opinion=options["opinion"],
+                    document=_document(options["document"]),
                 )
             elif action == "sign":
-                wanted = options["party"]
-                party = contract.parties.filter(
-                    Q(organisation__code=wanted) | Q(organisation__spsti__siret=wanted)
-                ).first()
-                if party is None:
-                    raise CommandError(f"« {options['party']} » n'est pas partie au contrat {reference}.")
                 lifecycle.record_signature(
                     by=user,
                     contract=contract,
-                    party=party,
+                    party=_party(contract, options["party"]),
                     signed_on=_date(options["date"]),
                     signatory_title=options["title"],
+                    document=_document(options["document"]),
+                )
+            elif action in ("amendment", "extension"):
+                amendment = lifecycle.open_amendment(
+                    by=user,
+                    contract=contract,
+                    kind=AmendmentKind.CHANGE if action == "amendment" else AmendmentKind.EXTENSION,
+                    summary=options["summary"],
+                    new_end=_date(options["new_end"]) if action == "extension" else None,
+                    on=timezone.localdate(),
+                )
+                self.stdout.write(f"{amendment} ouvert : texte proposé en version {amendment.version.number}.")
+            elif action == "sign-amendment":
+                amendment = contract.amendments.filter(number=options["number"]).first()
+                if amendment is None:
+                    raise CommandError(f"Le contrat {reference} n'a pas d'avenant n° {options['number']}.")
+                lifecycle.sign_amendment(
+                    by=user,
+                    amendment=amendment,
+                    party=_party(contract, options["party"]),
+                    signed_on=_date(options["date"]),
+                    signatory_title=options["title"],
+                    document=_document(options["document"]),
+                )
+            elif action == "terminate":
+                lifecycle.terminate(
+                    by=user,
+                    contract=contract,
+                    party=_party(contract, options["party"]),
+                    notified_on=_date(options["notified"]),
+                    effective_on=_date(options["effective"]),
+                    reason=options["reason"],
+                    registered_letter_reference=options["letter"],
                 )
         except DomainError as error:
             raise CommandError(error.message) from error
         contract.refresh_from_db()
-        self.stdout.write(f"{contract.reference} — {contract.get_status_display()}")
+        self.stdout.write(
+            f"{contract.reference} — {contract.get_status_display()} — texte : {contract.current_version}"
+        )
+        for amendment in contract.amendments.order_by("number"):
+            self.stdout.write(f"  {amendment} : {amendment.get_status_display()}")
         for party in contract.parties.select_related("organisation"):
             state = f"signé le {party.signed_on:%d/%m/%Y}" if party.signed_on else "non signé"
             self.stdout.write(f"  {party.organisation} : {state}")
+
+
+def _party(contract: Contract, wanted: str):
+    party = contract.parties.filter(Q(organisation__code=wanted) | Q(organisation__spsti__siret=wanted)).first()
+    if party is None:
+        raise CommandError(f"« {wanted} » n'est pas partie au contrat {contract.reference}.")
+    return party
+
+
+def _document(path: str | None) -> AttachedDocument | None:
+    if not path:
+        return None
+    file = Path(path)
+    if not file.is_file():
+        raise CommandError(f"Document « {path} » introuvable.")
+    return AttachedDocument(name=file.name, data=file.read_bytes())
 
 
 def _date(text: str):
