@@ -4,8 +4,8 @@ A party that signs outside the platform (the State's e-signature parapheur, a qu
 the contract PDF of `cpom.contracts.pdf` with PAdES signatures in it. `verify_signed_pdf` checks it with pyHanko:
 
 - every signature is cryptographically intact and valid (the signed bytes were not changed);
-- the signatures cover the whole document: nothing was added after the last one, and what was added after an
-  earlier one is only further signatures or form filling (pyHanko's difference analysis), never new content;
+- the signatures cover the whole document: what was added after an earlier signature is only further signatures,
+  after the last one only validation data or document timestamps (pyHanko's difference analysis), never content;
 - the revision each signature covers carries, in its metadata, the SHA-256 of the contract version's content
   that the platform wrote when it generated the PDF, and that hash is the expected one.
 
@@ -118,12 +118,16 @@ def _signing_time(status) -> dt.datetime | None:
 
 
 def _covers(status, last: bool) -> bool:
+    """The signature covers the whole file, or only allowed updates follow its revision: further signatures
+    (form filling, in pyHanko's terms) after an earlier signature; validation data or document timestamps
+    (PAdES-LTA) after the last one. Anything else (new content, annotations, changed objects) is refused."""
     if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         return True
-    if last or status.coverage != SignatureCoverageLevel.ENTIRE_REVISION:
+    if status.coverage != SignatureCoverageLevel.ENTIRE_REVISION or not status.docmdp_ok:
         return False
     level = status.modification_level
-    return bool(status.docmdp_ok) and level is not None and level <= ModificationLevel.FORM_FILLING
+    allowed = ModificationLevel.LTA_UPDATES if last else ModificationLevel.FORM_FILLING
+    return level is not None and level <= allowed
 
 
 def verify_signed_pdf(data: bytes, *, expected_sha256: str, version_label: str = "") -> PdfVerification:

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pypdf import PdfReader
 from weasyprint import HTML
@@ -272,6 +273,15 @@ def test_each_party_signing_in_turn_is_accepted(pdf, authority):
         "Directeur Carsat",
     ]
     assert all(c.covers_whole_document for c in result.signatures)
+
+
+def test_validation_data_added_after_the_last_signature_is_accepted(pdf, authority):
+    """PAdES-LTA: a parapheur may append the certificates and revocation data (DSS) after signing."""
+    out = io.BytesIO(sign(pdf, authority.signer("Claire Martin")))
+    ca = asn1_x509.Certificate.load(authority.cert.public_bytes(serialization.Encoding.DER))
+    DocumentSecurityStore.add_dss(out, sig_contents=None, certs=[ca], force_write=True)
+    [check] = verify_signed_pdf(out.getvalue(), expected_sha256=CONTENT).signatures
+    assert check.signer_common_name == "Claire Martin" and check.covers_whole_document
 
 
 def test_a_pdf_tampered_after_signature_is_refused(pdf, authority):
