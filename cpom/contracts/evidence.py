@@ -18,6 +18,7 @@ access is made (no CRL/OCSP fetching)."""
 import datetime as dt
 import hashlib
 import io
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,23 @@ from pyhanko_certvalidator import ValidationContext
 from cpom.core.errors import DomainError
 
 from .pdf import CUSTOM_KEY, KEYWORD_PREFIX
+
+logger = logging.getLogger(__name__)
+
+# An uploaded file is untrusted input: whatever a malformed PDF makes the parser raise is a refusal, never a 500.
+UNREADABLE = (
+    PdfError,
+    SignatureValidationError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    NotImplementedError,
+    RecursionError,
+    OverflowError,
+    EOFError,
+)
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_LABEL = "20 Mo"
@@ -92,7 +110,7 @@ def _embedded_hash(reader: PdfFileReader, revision: int) -> str:
     try:
         info = reader.get_historical_resolver(revision).trailer_view.get("/Info")
         info = info.get_object() if info is not None else None
-    except (PdfError, KeyError, ValueError, TypeError):
+    except UNREADABLE:
         return ""
     if info is None:
         return ""
@@ -143,7 +161,8 @@ def verify_signed_pdf(data: bytes, *, expected_sha256: str, version_label: str =
     try:
         reader = PdfFileReader(io.BytesIO(data))
         embedded = list(reader.embedded_regular_signatures)
-    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+    except UNREADABLE as error:
+        logger.info("Signed PDF unreadable: %r", error)
         raise DomainError("Le fichier PDF est illisible ou endommagé.", field=FIELD) from error
     if not embedded:
         raise DomainError(
@@ -161,11 +180,12 @@ def verify_signed_pdf(data: bytes, *, expected_sha256: str, version_label: str =
         try:
             cert = signature.signer_cert
             who = _common_name(cert) or cert.subject.human_friendly
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
+        except UNREADABLE as error:
             raise DomainError(f"La signature {name} est illisible.", field=FIELD) from error
         try:
             status = validate_pdf_signature(signature, _validation_context(roots))
-        except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as error:
+        except UNREADABLE as error:
+            logger.info("Signature %s not verifiable: %r", name, error)
             raise DomainError(
                 f"La signature de {who} n'a pas pu être vérifiée : le document est altéré ou la signature n'est "
                 "pas une signature PAdES reconnue.",

@@ -300,6 +300,23 @@ def test_a_pdf_whose_signed_content_stream_is_altered_is_refused(pdf, authority)
     assert "intègre" in message or "altéré" in message or "endommagé" in message
 
 
+def test_any_altered_byte_or_cut_of_a_signed_pdf_is_refused_in_french(pdf, authority):
+    signed = sign(pdf, authority.signer("Claire Martin"))
+    for position in range(7, len(signed), len(signed) // 23):
+        altered = signed[:position] + bytes([signed[position] ^ 0x20]) + signed[position + 1 :]
+        if altered == signed:
+            continue
+        try:
+            verify_signed_pdf(altered, expected_sha256=CONTENT)
+        except DomainError as error:
+            assert error.message.startswith(("La signature", "Le fichier", "Le PDF", "Le document")), error.message
+        else:  # a byte outside the signed ranges: inside the signature value's padding only
+            assert signed.rfind(b"/Contents <", 0, position) > signed.rfind(b">", 0, position)
+    for cut in (len(signed) // 4, len(signed) // 2, len(signed) - 200, len(signed) - 20):
+        with pytest.raises(DomainError):
+            verify_signed_pdf(signed[:cut], expected_sha256=CONTENT)
+
+
 def test_text_added_after_signature_is_refused(pdf, authority):
     signed = append_text(sign(pdf, authority.signer("Claire Martin")))
     message = refusal(signed)
