@@ -129,8 +129,10 @@ def _common_name(cert: x509.Certificate) -> str:
 
 
 def _signing_time(status) -> dt.datetime | None:
+    """The time of a signature timestamp token whose own signature is intact and valid, else the time the signer
+    declares (its computer's clock)."""
     timestamp = getattr(status, "timestamp_validity", None)
-    if timestamp is not None and getattr(timestamp, "timestamp", None) is not None:
+    if timestamp is not None and timestamp.intact and timestamp.valid and timestamp.timestamp is not None:
         return timestamp.timestamp
     return status.signer_reported_dt
 

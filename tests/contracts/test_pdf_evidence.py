@@ -10,13 +10,13 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
+from pyhanko.sign import fields, signers, timestamps
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pypdf import PdfReader
@@ -80,6 +80,24 @@ class Authority:
     def pem(self) -> bytes:
         return self.cert.public_bytes(serialization.Encoding.PEM)
 
+    def timestamper(self, at: dt.datetime) -> timestamps.DummyTimeStamper:
+        """A time-stamping authority of the test, answering with a fixed time (pyHanko's dummy TSA is RSA-only)."""
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Horodatage de test")])
+        cert = (
+            self._builder(subject, self.cert.subject, key.public_key())
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            .sign(self.key, hashes.SHA256())
+        )
+        der_key = key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        return timestamps.DummyTimeStamper(
+            tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+            tsa_key=asn1_keys.PrivateKeyInfo.load(der_key),
+            fixed_dt=at,
+        )
+
     def signer(self, common_name: str) -> signers.SimpleSigner:
         key = ec.generate_private_key(ec.SECP256R1())
         subject = x509.Name(
@@ -120,12 +138,13 @@ class Authority:
         )
 
 
-def sign(data: bytes, signer: signers.SimpleSigner, field: str = "Signature1") -> bytes:
+def sign(data: bytes, signer: signers.SimpleSigner, field: str = "Signature1", timestamper=None) -> bytes:
     """A PAdES baseline signature, as the State's parapheur would add it (incremental update)."""
     out = signers.sign_pdf(
         IncrementalPdfFileWriter(io.BytesIO(data)),
         signers.PdfSignatureMetadata(field_name=field, subfilter=fields.SigSeedSubFilter.PADES),
         signer=signer,
+        timestamper=timestamper,
     )
     return out.getvalue()
 
@@ -239,10 +258,17 @@ def test_a_pdf_signed_by_a_party_is_accepted_with_the_signer_name(pdf, authority
     assert check.signer_common_name == "Claire Martin"
     assert "DREETS Bretagne" in check.signer_subject
     assert check.intact and check.valid and check.covers_whole_document
-    assert check.signing_time is not None
+    assert check.signing_time is not None and check.signing_time.tzinfo is not None
     assert check.content_sha256 == CONTENT
     # no trust root configured: recorded, not refused
     assert not check.trusted and check.trust_note == UNTRUSTED
+
+
+def test_the_signing_time_of_a_timestamped_signature_is_the_timestamp(pdf, authority):
+    at = dt.datetime(2026, 11, 30, 9, 15, tzinfo=dt.UTC)
+    signed = sign(pdf, authority.signer("Claire Martin"), timestamper=authority.timestamper(at))
+    [check] = verify_signed_pdf(signed, expected_sha256=CONTENT).signatures
+    assert check.signing_time == at
 
 
 def test_a_signer_chaining_to_a_configured_trust_root_is_recorded_as_trusted(pdf, authority, settings, tmp_path):
