@@ -4,8 +4,8 @@ A party that signs outside the platform (the State's e-signature parapheur, a qu
 the contract PDF of `cpom.contracts.pdf` with PAdES signatures in it. `verify_signed_pdf` checks it with pyHanko:
 
 - every signature is cryptographically intact and valid (the signed bytes were not changed);
-- the signatures cover the whole document: nothing was added after the last one, and what was added after an
-  earlier one is only further signatures or form filling (pyHanko's difference analysis), never new content;
+- the signatures cover the whole document: what was added after an earlier signature is only further signatures,
+  after the last one only validation data or document timestamps (pyHanko's difference analysis), never content;
 - the revision each signature covers carries, in its metadata, the SHA-256 of the contract version's content
   that the platform wrote when it generated the PDF, and that hash is the expected one.
 
@@ -18,6 +18,7 @@ access is made (no CRL/OCSP fetching)."""
 import datetime as dt
 import hashlib
 import io
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,23 @@ from pyhanko_certvalidator import ValidationContext
 from cpom.core.errors import DomainError
 
 from .pdf import CUSTOM_KEY, KEYWORD_PREFIX
+
+logger = logging.getLogger(__name__)
+
+# An uploaded file is untrusted input: whatever a malformed PDF makes the parser raise is a refusal, never a 500.
+UNREADABLE = (
+    PdfError,
+    SignatureValidationError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    NotImplementedError,
+    RecursionError,
+    OverflowError,
+    EOFError,
+)
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_LABEL = "20 Mo"
@@ -92,7 +110,7 @@ def _embedded_hash(reader: PdfFileReader, revision: int) -> str:
     try:
         info = reader.get_historical_resolver(revision).trailer_view.get("/Info")
         info = info.get_object() if info is not None else None
-    except (PdfError, KeyError, ValueError, TypeError):
+    except UNREADABLE:
         return ""
     if info is None:
         return ""
@@ -111,19 +129,25 @@ def _common_name(cert: x509.Certificate) -> str:
 
 
 def _signing_time(status) -> dt.datetime | None:
+    """The time of a signature timestamp token whose own signature is intact and valid, else the time the signer
+    declares (its computer's clock)."""
     timestamp = getattr(status, "timestamp_validity", None)
-    if timestamp is not None and getattr(timestamp, "timestamp", None) is not None:
+    if timestamp is not None and timestamp.intact and timestamp.valid and timestamp.timestamp is not None:
         return timestamp.timestamp
     return status.signer_reported_dt
 
 
 def _covers(status, last: bool) -> bool:
+    """The signature covers the whole file, or only allowed updates follow its revision: further signatures
+    (form filling, in pyHanko's terms) after an earlier signature; validation data or document timestamps
+    (PAdES-LTA) after the last one. Anything else (new content, annotations, changed objects) is refused."""
     if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
         return True
-    if last or status.coverage != SignatureCoverageLevel.ENTIRE_REVISION:
+    if status.coverage != SignatureCoverageLevel.ENTIRE_REVISION or not status.docmdp_ok:
         return False
     level = status.modification_level
-    return bool(status.docmdp_ok) and level is not None and level <= ModificationLevel.FORM_FILLING
+    allowed = ModificationLevel.LTA_UPDATES if last else ModificationLevel.FORM_FILLING
+    return level is not None and level <= allowed
 
 
 def verify_signed_pdf(data: bytes, *, expected_sha256: str, version_label: str = "") -> PdfVerification:
@@ -139,7 +163,8 @@ def verify_signed_pdf(data: bytes, *, expected_sha256: str, version_label: str =
     try:
         reader = PdfFileReader(io.BytesIO(data))
         embedded = list(reader.embedded_regular_signatures)
-    except (PdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+    except UNREADABLE as error:
+        logger.info("Signed PDF unreadable: %r", error)
         raise DomainError("Le fichier PDF est illisible ou endommagé.", field=FIELD) from error
     if not embedded:
         raise DomainError(
@@ -157,11 +182,12 @@ def verify_signed_pdf(data: bytes, *, expected_sha256: str, version_label: str =
         try:
             cert = signature.signer_cert
             who = _common_name(cert) or cert.subject.human_friendly
-        except (ValueError, KeyError, TypeError, AttributeError) as error:
+        except UNREADABLE as error:
             raise DomainError(f"La signature {name} est illisible.", field=FIELD) from error
         try:
             status = validate_pdf_signature(signature, _validation_context(roots))
-        except (SignatureValidationError, PdfError, ValueError, KeyError, TypeError) as error:
+        except UNREADABLE as error:
+            logger.info("Signature %s not verifiable: %r", name, error)
             raise DomainError(
                 f"La signature de {who} n'a pas pu être vérifiée : le document est altéré ou la signature n'est "
                 "pas une signature PAdES reconnue.",

@@ -10,11 +10,14 @@ from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
+from pyhanko.sign import fields, signers, timestamps
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pypdf import PdfReader
 from weasyprint import HTML
@@ -77,6 +80,24 @@ class Authority:
     def pem(self) -> bytes:
         return self.cert.public_bytes(serialization.Encoding.PEM)
 
+    def timestamper(self, at: dt.datetime) -> timestamps.DummyTimeStamper:
+        """A time-stamping authority of the test, answering with a fixed time (pyHanko's dummy TSA is RSA-only)."""
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Horodatage de test")])
+        cert = (
+            self._builder(subject, self.cert.subject, key.public_key())
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            .sign(self.key, hashes.SHA256())
+        )
+        der_key = key.private_bytes(
+            serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+        return timestamps.DummyTimeStamper(
+            tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+            tsa_key=asn1_keys.PrivateKeyInfo.load(der_key),
+            fixed_dt=at,
+        )
+
     def signer(self, common_name: str) -> signers.SimpleSigner:
         key = ec.generate_private_key(ec.SECP256R1())
         subject = x509.Name(
@@ -117,12 +138,13 @@ class Authority:
         )
 
 
-def sign(data: bytes, signer: signers.SimpleSigner, field: str = "Signature1") -> bytes:
+def sign(data: bytes, signer: signers.SimpleSigner, field: str = "Signature1", timestamper=None) -> bytes:
     """A PAdES baseline signature, as the State's parapheur would add it (incremental update)."""
     out = signers.sign_pdf(
         IncrementalPdfFileWriter(io.BytesIO(data)),
         signers.PdfSignatureMetadata(field_name=field, subfilter=fields.SigSeedSubFilter.PADES),
         signer=signer,
+        timestamper=timestamper,
     )
     return out.getvalue()
 
@@ -212,11 +234,15 @@ def test_a_malformed_content_hash_is_a_programming_error(contract):
         contract_pdf(contract, content_sha256="abc", version_label=VERSION)
 
 
-def test_a_draft_with_ten_actions_is_laid_out_whole_and_marked_unsigned(world):
+def test_a_draft_with_ten_actions_is_laid_out_whole_in_as_many_queries_as_a_small_one(world):
     draft = complete_draft(world)
+    with CaptureQueriesContext(connection) as small:
+        contract_pdf(draft, content_sha256=CONTENT, version_label="Projet")
     for _ in range(8):
         add_action(world.dreets, draft, AxisKind.PREVENTION, "TMS")
-    data = contract_pdf(draft, content_sha256=CONTENT, version_label="Projet")
+    with CaptureQueriesContext(connection) as large:
+        data = contract_pdf(draft, content_sha256=CONTENT, version_label="Projet")
+    assert len(large) == len(small) <= 20
     whole = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
     assert "Fiche action 2.9" in whole
     assert "document non signé" in whole
@@ -232,10 +258,17 @@ def test_a_pdf_signed_by_a_party_is_accepted_with_the_signer_name(pdf, authority
     assert check.signer_common_name == "Claire Martin"
     assert "DREETS Bretagne" in check.signer_subject
     assert check.intact and check.valid and check.covers_whole_document
-    assert check.signing_time is not None
+    assert check.signing_time is not None and check.signing_time.tzinfo is not None
     assert check.content_sha256 == CONTENT
     # no trust root configured: recorded, not refused
     assert not check.trusted and check.trust_note == UNTRUSTED
+
+
+def test_the_signing_time_of_a_timestamped_signature_is_the_timestamp(pdf, authority):
+    at = dt.datetime(2026, 11, 30, 9, 15, tzinfo=dt.UTC)
+    signed = sign(pdf, authority.signer("Claire Martin"), timestamper=authority.timestamper(at))
+    [check] = verify_signed_pdf(signed, expected_sha256=CONTENT).signatures
+    assert check.signing_time == at
 
 
 def test_a_signer_chaining_to_a_configured_trust_root_is_recorded_as_trusted(pdf, authority, settings, tmp_path):
@@ -268,6 +301,15 @@ def test_each_party_signing_in_turn_is_accepted(pdf, authority):
     assert all(c.covers_whole_document for c in result.signatures)
 
 
+def test_validation_data_added_after_the_last_signature_is_accepted(pdf, authority):
+    """PAdES-LTA: a parapheur may append the certificates and revocation data (DSS) after signing."""
+    out = io.BytesIO(sign(pdf, authority.signer("Claire Martin")))
+    ca = asn1_x509.Certificate.load(authority.cert.public_bytes(serialization.Encoding.DER))
+    DocumentSecurityStore.add_dss(out, sig_contents=None, certs=[ca], force_write=True)
+    [check] = verify_signed_pdf(out.getvalue(), expected_sha256=CONTENT).signatures
+    assert check.signer_common_name == "Claire Martin" and check.covers_whole_document
+
+
 def test_a_pdf_tampered_after_signature_is_refused(pdf, authority):
     signed = bytearray(sign(pdf, authority.signer("Claire Martin")))
     assert signed[10] != ord("#")
@@ -282,6 +324,23 @@ def test_a_pdf_whose_signed_content_stream_is_altered_is_refused(pdf, authority)
     tampered = signed[:middle] + bytes([signed[middle] ^ 0x01]) + signed[middle + 1 :]
     message = refusal(tampered)
     assert "intègre" in message or "altéré" in message or "endommagé" in message
+
+
+def test_any_altered_byte_or_cut_of_a_signed_pdf_is_refused_in_french(pdf, authority):
+    signed = sign(pdf, authority.signer("Claire Martin"))
+    for position in range(7, len(signed), len(signed) // 23):
+        altered = signed[:position] + bytes([signed[position] ^ 0x20]) + signed[position + 1 :]
+        if altered == signed:
+            continue
+        try:
+            verify_signed_pdf(altered, expected_sha256=CONTENT)
+        except DomainError as error:
+            assert error.message.startswith(("La signature", "Le fichier", "Le PDF", "Le document")), error.message
+        else:  # a byte outside the signed ranges: inside the signature value's padding only
+            assert signed.rfind(b"/Contents <", 0, position) > signed.rfind(b">", 0, position)
+    for cut in (len(signed) // 4, len(signed) // 2, len(signed) - 200, len(signed) - 20):
+        with pytest.raises(DomainError):
+            verify_signed_pdf(signed[:cut], expected_sha256=CONTENT)
 
 
 def test_text_added_after_signature_is_refused(pdf, authority):
