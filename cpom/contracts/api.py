@@ -21,7 +21,8 @@ from .campaigns import campaigns_visible_to
 from .document import contract_docx
 from .enums import AmendmentKind, ConsultedBody, ContractStatus, Opinion, VersionStatus
 from .models import Amendment, Contract, ContractVersion
-from .versions import diff, snapshot
+from .pdf import contract_pdf
+from .versions import current_hash, diff, snapshot, text_to_sign, version_label
 
 router = Router(tags=["Contrats"])
 MAX_PAGE = 100
@@ -438,6 +439,23 @@ def version_diff(request, contract_id: int, before: int, after: int):
         {"section": c.section, "item": c.item, "field": c.field, "kind": c.kind, "before": c.before, "after": c.after}
         for c in diff(text(versions[before]), text(versions[after]))
     ]
+
+
+@router.get(
+    "/{contract_id}/pdf",
+    response={200: None, 404: Error},
+    summary="Le texte à signer en PDF A4 (empreinte du contenu en pied de page et en métadonnées)",
+    openapi_extra={"responses": {"200": {"description": "Document PDF", "content": {"application/pdf": {}}}}},
+)
+def contract_pdf_document(request, contract_id: int, avenant: bool = False):
+    contract = _contract(request, contract_id)
+    version = text_to_sign(contract, proposed=avenant)
+    content = contract_pdf(
+        contract, content_sha256=current_hash(version), version_label=version_label(version), version=version
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{contract.reference}-version-{version.number}.pdf"'
+    return response
 
 
 @router.get(

@@ -30,7 +30,9 @@ def _is_signed_pdf(data: bytes) -> bool:
     return b"/ByteRange" in data and b"/Sig" in data
 
 
-def evidence_fields(document: AttachedDocument | None, *, expected_sha256: str, scan_method: str) -> dict:
+def evidence_fields(
+    document: AttachedDocument | None, *, expected_sha256: str, scan_method: str, version_label: str = ""
+) -> dict:
     """The Evidence fields for `document`, or a refusal in French; {} without a document."""
     if document is None:
         return {}
@@ -56,7 +58,22 @@ def evidence_fields(document: AttachedDocument | None, *, expected_sha256: str, 
     if kind == "PDF" and _is_signed_pdf(document.data):
         from .evidence import verify_signed_pdf  # pyHanko is loaded only when a signed PDF arrives
 
-        result = verify_signed_pdf(document.data, expected_sha256=expected_sha256)
+        result = verify_signed_pdf(document.data, expected_sha256=expected_sha256, version_label=version_label)
         fields["method"] = EvidenceMethod.PADES
-        fields["verification"] = result.as_dict()
+        fields["verification"] = {
+            "content_sha256": result.content_sha256,
+            "matches": result.matches,
+            "signatures": [
+                {
+                    "signataire": check.signer_common_name or check.signer_subject,
+                    "certificat": check.signer_subject,
+                    "signé le": check.signing_time.isoformat() if check.signing_time else "",
+                    "intègre": check.intact,
+                    "valide": check.valid,
+                    "couvre tout le document": check.covers_whole_document,
+                    "confiance": check.trust_note,
+                }
+                for check in result.signatures
+            ],
+        }
     return fields

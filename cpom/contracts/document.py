@@ -33,6 +33,7 @@ from .models import (
     Contract,
     ContractIndicator,
     ContractParty,
+    ContractVersion,
     Target,
 )
 
@@ -80,9 +81,8 @@ ARTICLE = re.compile(r"^(Le|La|Les) |^L['’]")
 
 
 # --- reading the contract ---------------------------------------------------------------------------------------
-def _load(contract: Contract) -> Contract:
-    """The contract and everything the document shows, in a fixed number of queries. Explicit orderings keep
-    the models' default ones (through the contract and its region) out of the prefetch queries."""
+def _text_prefetches(prefix: str) -> list:
+    """A version's text as the document shows it (`prefix` reaches the version: "current_version__" or "")."""
     actions = (
         Action.objects.select_related("theme")
         .order_by("number")
@@ -92,26 +92,32 @@ def _load(contract: Contract) -> Contract:
             "cog_programmes",
         )
     )
-    return (
+    return [
+        Prefetch(
+            f"{prefix}axes", queryset=Axis.objects.order_by("number").prefetch_related(Prefetch("actions", actions))
+        ),
+        Prefetch(
+            f"{prefix}indicators",
+            queryset=ContractIndicator.objects.select_related("indicator", "theme")
+            .order_by()
+            .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("year"))),
+        ),
+        Prefetch(f"{prefix}commitments", queryset=Commitment.objects.order_by("position", "pk")),
+        Prefetch(f"{prefix}conventions", queryset=BilateralConvention.objects.select_related("caisse").order_by("pk")),
+    ]
+
+
+def _load(contract: Contract, version: ContractVersion | None = None) -> Contract:
+    """The contract and everything the document shows, in a fixed number of queries. Explicit orderings keep
+    the models' default ones (through the contract and its region) out of the prefetch queries. With `version`,
+    the text is that version's (an amendment's proposed text) instead of the one the contract shows."""
+    other = version is not None and version.pk != contract.current_version_id
+    loaded = (
         Contract.objects.select_related("region", "termination__party__organisation", "current_version")
         .prefetch_related(
             Prefetch("parties", queryset=ContractParty.objects.select_related("organisation").order_by()),
             Prefetch("consultations", queryset=Consultation.objects.order_by("body")),
-            Prefetch(
-                "current_version__axes",
-                queryset=Axis.objects.order_by("number").prefetch_related(Prefetch("actions", actions)),
-            ),
-            Prefetch(
-                "current_version__indicators",
-                queryset=ContractIndicator.objects.select_related("indicator", "theme")
-                .order_by()
-                .prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("year"))),
-            ),
-            Prefetch("current_version__commitments", queryset=Commitment.objects.order_by("position", "pk")),
-            Prefetch(
-                "current_version__conventions",
-                queryset=BilateralConvention.objects.select_related("caisse").order_by("pk"),
-            ),
+            *([] if other else _text_prefetches("current_version__")),
             Prefetch(
                 "amendments",
                 queryset=Amendment.objects.filter(status=AmendmentStatus.APPLIED).order_by("number"),
@@ -120,6 +126,9 @@ def _load(contract: Contract) -> Contract:
         )
         .get(pk=contract.pk)
     )
+    if other:
+        loaded.current_version = ContractVersion.objects.prefetch_related(*_text_prefetches("")).get(pk=version.pk)
+    return loaded
 
 
 def _date(day: dt.date | None) -> str:

@@ -49,7 +49,7 @@ from .models import (
     Termination,
 )
 from .signals import contract_ended
-from .versions import copy_version, current_hash, new_draft, sign_version
+from .versions import copy_version, current_hash, new_draft, sign_version, version_label
 
 MAX_YEARS = 5
 
@@ -411,13 +411,17 @@ def _acts_for(by, organisation, *, document: AttachedDocument | None, act: str) 
     return True
 
 
-def _evidence(by, *, on_behalf: bool, document: AttachedDocument | None, expected_sha256: str, scan_method: str):
+def _evidence(by, *, on_behalf: bool, document: AttachedDocument | None, version: ContractVersion, scan_method: str):
+    """Who records, in which capacity, and the document: a PAdES PDF must carry the hash of `version`'s text."""
+    expected = current_hash(version)
     return {
         "recorded_by": by,
         "recorded_at": timezone.now(),
         "on_behalf": on_behalf,
-        "content_sha256": expected_sha256,
-        **evidence_fields(document, expected_sha256=expected_sha256, scan_method=scan_method),
+        "content_sha256": expected,
+        **evidence_fields(
+            document, expected_sha256=expected, scan_method=scan_method, version_label=version_label(version)
+        ),
     }
 
 
@@ -448,9 +452,16 @@ def record_opinion(
     if body not in ConsultedBody.values:
         raise DomainError("Instance consultée inconnue : CRPST ou ARS.", field="body")
     organisation = _consulted_body(contract, body)
+    if body == ConsultedBody.CRPST and not by.can(Perm.CONTRACT_EDIT):
+        raise DomainError("L'avis du CRPST est enregistré par son secrétariat (la DREETS), procès-verbal joint.")
+    contract = _lock(contract)
+    if contract.status != ContractStatus.CONSULTATION:
+        raise DomainError("Les avis s'enregistrent quand le contrat est en consultation (règle R4).", rule="R4")
+    if given_on < contract.negotiation_started_on:
+        raise DomainError("Un avis ne peut précéder l'ouverture de la négociation.", field="given_on")
+    if contract.consultations.filter(body=body).exists():
+        raise DomainError("L'avis de cette instance est déjà enregistré (règle R4).", field="body", rule="R4")
     if body == ConsultedBody.CRPST:
-        if not by.can(Perm.CONTRACT_EDIT):
-            raise DomainError("L'avis du CRPST est enregistré par son secrétariat (la DREETS), procès-verbal joint.")
         if document is None:
             raise DomainError(
                 "Joignez le procès-verbal de la séance du CRPST : son avis s'enregistre avec sa preuve (règle R4).",
@@ -460,18 +471,11 @@ def record_opinion(
         on_behalf = True
     else:
         on_behalf = _acts_for(by, organisation, document=document, act="rendre l'avis de l'ARS")
-    contract = _lock(contract)
-    if contract.status != ContractStatus.CONSULTATION:
-        raise DomainError("Les avis s'enregistrent quand le contrat est en consultation (règle R4).", rule="R4")
-    if given_on < contract.negotiation_started_on:
-        raise DomainError("Un avis ne peut précéder l'ouverture de la négociation.", field="given_on")
-    if contract.consultations.filter(body=body).exists():
-        raise DomainError("L'avis de cette instance est déjà enregistré (règle R4).", field="body", rule="R4")
     evidence = _evidence(
         by,
         on_behalf=on_behalf,
         document=document,
-        expected_sha256=current_hash(contract.current_version),
+        version=contract.current_version,
         scan_method=EvidenceMethod.LETTER,
     )
     consultation = Consultation.objects.create(
@@ -526,7 +530,6 @@ def record_signature(
             )
         raise DomainError("Le contrat n'est pas prêt à signer.")
     party = _party_of(contract, party)
-    on_behalf = _acts_for(by, party.organisation, document=document, act="signer")
     if party.signed_on:
         raise DomainError(f"{party} a déjà signé le {party.signed_on:%d/%m/%Y}.")
     title = _check_signatory(signatory_title)
@@ -540,12 +543,13 @@ def record_signature(
     error = _approval_end_error(contract, contract.planned_end or signed_on, signed_on)
     if error:
         raise DomainError(error, field="signed_on", rule="R3")
+    on_behalf = _acts_for(by, party.organisation, document=document, act="signer")
     version = contract.current_version
     evidence = _evidence(
         by,
         on_behalf=on_behalf,
         document=document,
-        expected_sha256=current_hash(version),
+        version=version,
         scan_method=EvidenceMethod.SCAN,
     )
     if contract.parties.filter(signed_on__isnull=True).exclude(pk=party.pk).exists():
@@ -678,7 +682,6 @@ def sign_amendment(
             rule="R7",
         )
     party = _party_of(contract, party)
-    on_behalf = _acts_for(by, party.organisation, document=document, act="signer l'avenant")
     if amendment.signatures.filter(party=party).exists():
         raise DomainError(f"{party} a déjà signé cet avenant.")
     if signed_on < amendment.opened_on:
@@ -688,16 +691,17 @@ def sign_amendment(
         errors = third_generation_errors(contract, amendment.version)
         if errors:
             raise DomainError(" ".join(errors), rule="R5" if "R5" in errors[0] else "R6")
+    last = not contract.parties.exclude(pk=party.pk).exclude(pk__in=amendment.signatures.values("party_id")).exists()
+    if last and amendment.kind == AmendmentKind.EXTENSION:
+        _check_end(contract, amendment.new_end, signed_on)
+    on_behalf = _acts_for(by, party.organisation, document=document, act="signer l'avenant")
     evidence = _evidence(
         by,
         on_behalf=on_behalf,
         document=document,
-        expected_sha256=current_hash(amendment.version),
+        version=amendment.version,
         scan_method=EvidenceMethod.SCAN,
     )
-    last = not contract.parties.exclude(pk=party.pk).exclude(pk__in=amendment.signatures.values("party_id")).exists()
-    if last and amendment.kind == AmendmentKind.EXTENSION:
-        _check_end(contract, amendment.new_end, signed_on)
     AmendmentSignature.objects.create(
         amendment=amendment, party=party, signed_on=signed_on, signatory_title=title, **evidence
     )

@@ -42,7 +42,7 @@ from .document import (
     _Writer,
 )
 from .enums import AxisKind, CommitmentCategory, PartyRole
-from .models import Contract
+from .models import Contract, ContractVersion
 
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 #: Metadata entries that carry the content hash (read back by cpom.contracts.evidence).
@@ -318,15 +318,18 @@ def _context(contract: Contract, *, content_sha256: str, version_label: str) -> 
     }
 
 
-def contract_pdf(contract: Contract, *, content_sha256: str, version_label: str) -> bytes:
+def contract_pdf(
+    contract: Contract, *, content_sha256: str, version_label: str, version: ContractVersion | None = None
+) -> bytes:
     """The contract's final text as an A4 PDF for signing (bytes). `content_sha256` is the SHA-256 (64 lowercase
     hexadecimal characters) of the version's content, printed in every page footer and stored in the metadata;
     `version_label` names the version (e.g. "Version 2 — avenant n° 1")."""
     content_sha256 = content_sha256.strip().lower()
     if not SHA256.match(content_sha256):
         raise ValueError("content_sha256 must be 64 hexadecimal characters")
+    loaded = _load(contract, version)
     html = render_to_string(
         "contracts/pdf/contract.html",
-        _context(_load(contract), content_sha256=content_sha256, version_label=version_label),
+        _context(loaded, content_sha256=content_sha256, version_label=version_label),
     )
     return HTML(string=html, base_url=None).write_pdf(custom_metadata=True)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("contrats/nouveau/", views.contract_create, name="contract_create"),
     path("contrats/<int:pk>/", views.contract_detail, name="contract_detail"),
     path("contrats/<int:pk>/document.docx", views.contract_docx, name="contract_docx"),
+    path("contrats/<int:pk>/contrat.pdf", views.contract_pdf, name="contract_pdf"),
     path("contrats/<int:pk>/clauses/", views.general_terms, name="general_terms"),
     path("contrats/<int:pk>/axes/nouveau/", views.axis_create, name="axis_create"),
     path("contrats/<int:pk>/axes/<int:axis_pk>/", views.axis_update, name="axis_update"),

@@ -52,8 +52,11 @@ def snapshot(version: ContractVersion, *, end: dt.date | None = None) -> dict:
         for party in contract.parties.select_related("organisation").order_by("role", "organisation__name")
     }
     axes = {}
-    for axis in version.axes.order_by("number").prefetch_related(
-        Prefetch("actions", queryset=Action.objects.select_related("theme").order_by("number"))
+    # Plain managers, not the version's related ones: a version read by a page comes with its own prefetches.
+    for axis in (
+        Axis.objects.filter(version=version)
+        .order_by("number")
+        .prefetch_related(Prefetch("actions", queryset=Action.objects.select_related("theme").order_by("number")))
     ):
         axes[f"Axe {axis.number}"] = {"intitulé": axis.title, "description": axis.description}
         for action in axis.actions.all():
@@ -68,12 +71,13 @@ def snapshot(version: ContractVersion, *, end: dt.date | None = None) -> dict:
                 "moyens de la caisse": action.means_caisse,
             }
     indicators = {}
-    rows = version.indicators.select_related("indicator", "theme").prefetch_related("targets")
+    rows = ContractIndicator.objects.filter(version=version).select_related("indicator", "theme")
+    rows = rows.prefetch_related(Prefetch("targets", queryset=Target.objects.order_by("year")))
     for row in rows.order_by("indicator__scope", "indicator_id", "theme_id"):
         key = row.indicator.label + (f" — {row.theme.label}" if row.theme else "")
         indicators[key] = {"suivi": "oui"} | {f"cible {target.year}": target.value for target in row.targets.all()}
     commitments = {}
-    for commitment in version.commitments.order_by("party_role", "position", "pk"):
+    for commitment in Commitment.objects.filter(version=version).order_by("party_role", "position", "pk"):
         commitments.setdefault(commitment.get_party_role_display(), []).append(commitment.text)
     return {
         "dates": {"fin": _date(end if end is not None else version_end(version))},
@@ -84,7 +88,8 @@ def snapshot(version: ContractVersion, *, end: dt.date | None = None) -> dict:
         "engagements": {role: "\n".join(texts) for role, texts in commitments.items()},
         "cellule PDP": {"composition minimale": version.pdp_cell_composition},
         "conventions bilatérales": {
-            convention.title: convention.reference for convention in version.conventions.order_by("title", "pk")
+            convention.title: convention.reference
+            for convention in BilateralConvention.objects.filter(version=version).order_by("title", "pk")
         },
     }
 
@@ -190,6 +195,20 @@ def in_force_for_year(year: int, prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": VersionStatus.SIGNED, f"{prefix}effective_on__lte": last_day}) & (
         Q(**{f"{prefix}superseded_on__isnull": True}) | Q(**{f"{prefix}superseded_on__gt": last_day})
     )
+
+
+def text_to_sign(contract: Contract, *, proposed: bool = False) -> ContractVersion:
+    """The version whose document is signed now: with `proposed`, the text of the open amendment (when there is
+    one); otherwise the text the contract shows (its draft until signed, then the version in force)."""
+    if proposed:
+        amendment = contract.amendments.filter(status="ouvert").select_related("version").first()
+        if amendment is not None and amendment.version_id:
+            return amendment.version
+    return contract.current_version
+
+
+def version_label(version: ContractVersion) -> str:
+    return f"Version {version.number} — {version.label}"
 
 
 def version_for_year(contract: Contract, year: int) -> ContractVersion:

@@ -44,8 +44,9 @@ from .forms import (
     VersionCompareForm,
 )
 from .models import Action, Amendment, Axis, Commitment, Contract, ContractIndicator, ContractVersion
+from .pdf import contract_pdf as build_pdf
 from .sizing import contract_sizing
-from .versions import diff, snapshot
+from .versions import current_hash, diff, snapshot, text_to_sign, version_label
 
 PAGE_SIZE = 20
 TABS = [
@@ -778,6 +779,21 @@ def version_compare(request, pk: int):
 def _text_of(version: ContractVersion) -> dict:
     """A signed version's frozen text; the text of a working copy as it stands."""
     return snapshot(version) if version.status == VersionStatus.DRAFT else version.snapshot
+
+
+@require_perm(Perm.CONTRACT_VIEW)
+def contract_pdf(request, pk: int):
+    """The text to sign as an A4 PDF, its content hash in every footer and in its metadata: the contract's text, or
+    with `?texte=avenant` the open amendment's proposed text. A party signs it (parapheur, qualified signature)
+    and uploads it back with its signature; the platform checks it carries the same hash."""
+    contract = _contract(request, pk)
+    version = text_to_sign(contract, proposed=request.GET.get("texte") == "avenant")
+    content = build_pdf(
+        contract, content_sha256=current_hash(version), version_label=version_label(version), version=version
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{contract.reference}-version-{version.number}.pdf"'
+    return response
 
 
 @require_perm(Perm.CONTRACT_VIEW)

@@ -198,6 +198,11 @@ POLICIES: dict[str, Policy] = {
     "contracts:contract_create": _p("Créer un projet de contrat (R1)", Perm.CONTRACT_EDIT, methods=GET_POST),
     "contracts:contract_detail": _p("Un contrat et ses onglets", Perm.CONTRACT_VIEW, objects=_CONTRACT),
     "contracts:contract_docx": _p("Le contrat au format Word", Perm.CONTRACT_VIEW, objects=_CONTRACT),
+    "contracts:contract_pdf": _p(
+        "Le texte à signer en PDF (A4, empreinte du contenu), ou le texte proposé par l'avenant en cours",
+        Perm.CONTRACT_VIEW,
+        objects=_CONTRACT,
+    ),
     "contracts:general_terms": _contract_form("Clauses générales"),
     "contracts:axis_create": _contract_form("Ajouter un axe"),
     "contracts:axis_update": _contract_form("Modifier un axe", axis_pk=Target.AXIS),
@@ -331,21 +336,25 @@ API_POLICIES: dict[str, Policy] = {
         "Enregistrer un avis (R4)", Perm.CONTRACT_EDIT, Perm.CONTRACT_OPINION, objects=_CONTRACT_ID
     ),
     "POST /api/contracts/{contract_id}/signatures": _p(
-        "Enregistrer la signature d'une partie du contrat",
+        "Signer pour sa propre organisation, ou enregistrer la signature d'une autre partie avec le document signé",
         Perm.CONTRACT_EDIT,
+        Perm.CONTRACT_SIGN,
         objects=_CONTRACT_ID | {"party": Target.PARTY},
     ),
     "POST /api/contracts/{contract_id}/amendments": _p(
         "Ouvrir un avenant (R7)", Perm.CONTRACT_EDIT, objects=_CONTRACT_ID
     ),
     "POST /api/contracts/{contract_id}/amendments/{number}/signatures": _p(
-        "Signer un avenant",
+        "Signer un avenant pour sa propre organisation, ou enregistrer la signature d'une autre partie avec le "
+        "document signé",
         Perm.CONTRACT_EDIT,
+        Perm.CONTRACT_SIGN,
         objects=_CONTRACT_ID | {"number": Target.AMENDMENT_NUMBER, "party": Target.PARTY},
     ),
     "POST /api/contracts/{contract_id}/termination": _p(
         "Dénoncer le contrat (R8)", Perm.CONTRACT_EDIT, objects=_CONTRACT_ID | {"party": Target.PARTY}
     ),
+    "GET /api/contracts/{contract_id}/pdf": _p("Le texte à signer en PDF", Perm.CONTRACT_VIEW, objects=_CONTRACT_ID),
     "GET /api/contracts/{contract_id}/versions/diff": _p(
         "Différences entre deux versions signées", Perm.CONTRACT_VIEW, objects={"contract_id": Target.SIGNED_CONTRACT}
     ),

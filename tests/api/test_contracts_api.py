@@ -1,5 +1,6 @@
 """The contracts API: token authentication, the same scope as the pages, rule refusals as 422 in French."""
 
+import base64
 import datetime as dt
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils import timezone
 from cpom.api.models import ApiToken
 from cpom.contracts.enums import ContractStatus, PartyRole
 from cpom.contracts.models import Contract
+from tests.contracts.builders import own_account
 from tests.contracts.test_pages import make_draft, sign
 
 pytestmark = pytest.mark.django_db
@@ -75,17 +77,20 @@ def test_the_lifecycle_runs_through_the_api_and_a_refusal_names_its_rule_and_cha
     assert refused.json()["rule"] == "R4" and "R4" in refused.json()["detail"]
     party.refresh_from_db()
     assert party.signed_on is None
+    minutes = {"name": "pv.pdf", "content_base64": base64.b64encode(b"%PDF-1.4\n% pv\n%%EOF\n").decode()}
     for body in ("crpst", "ars"):
         response = api.post(
             f"{url}/opinions",
-            {"body": body, "given_on": today().isoformat(), "opinion": "favorable"},
+            {"body": body, "given_on": today().isoformat(), "opinion": "favorable", "document": minutes},
             content_type="application/json",
             **headers,
         )
         assert response.status_code == 201
     for party in contract.parties.all():
+        # Each party signs from an account of its own (here through its own token).
         signature["party"] = party.pk
-        assert api.post(f"{url}/signatures", signature, content_type="application/json", **headers).status_code == 201
+        signer = bearer(own_account(party))
+        assert api.post(f"{url}/signatures", signature, content_type="application/json", **signer).status_code == 201
     contract.refresh_from_db()
     assert contract.status == ContractStatus.IN_FORCE and contract.start == today()
 
@@ -120,12 +125,13 @@ def test_an_amendment_and_the_version_diff_through_the_api(api, services, dreets
     )
     assert opened.status_code == 201
     for party in contract.parties.all():
-        api.post(
+        signed = api.post(
             f"{url}/amendments/1/signatures",
             {"party": party.pk, "signed_on": today().isoformat(), "signatory_title": "Directeur"},
             content_type="application/json",
-            **headers,
+            **bearer(own_account(party)),
         )
+        assert signed.status_code == 201
     changes = api.get(f"{url}/versions/diff?before=1&after=2", **headers).json()
     assert {(c["item"], c["after"]) for c in changes} >= {("fin", new_end.strftime("%d/%m/%Y"))}
 

@@ -143,7 +143,12 @@ def draft(by, *spstis: Spsti, campaign: Campaign | None = None, generation: int 
 
 
 def axis(contract: Contract, kind: str):
-    return contract.axes.get(kind=kind)
+    """The axis of the text being edited: the draft, or an open amendment's proposed text."""
+    try:
+        text = lifecycle.editable_version(contract)
+    except DomainError:
+        text = contract.current_version
+    return text.axes.get(kind=kind)
 
 
 def add_action(by, contract: Contract, kind: str, theme_code: str | None, title: str = ""):

@@ -203,7 +203,7 @@ def test_a_specific_indicator_joins_the_catalogue_under_the_contract_with_its_le
     assert indicator.label == "Nombre de diagnostics ergonomiques réalisés"
     assert (indicator.value_type, indicator.rule) == (ValueType.INTEGER, ">= 0")
     assert list(indicator.themes.values_list("code", flat=True)) == ["TMS"]
-    assert (first.contract, first.theme_id, first.action) == (contract, "TMS", prevention)
+    assert (first.version.contract, first.theme_id, first.action) == (contract, "TMS", prevention)
     assert second.indicator.code == f"{contract.reference}-02"
     assert (second.indicator.value_type, second.indicator.rule, second.indicator.level) == (ValueType.DATE, "", "")
 
@@ -336,7 +336,7 @@ def test_commitments_from_the_catalogue_come_after_those_already_written(world, 
 
     services.add_commitments_from_catalogue(by=world.dreets, contract=contract, templates=templates)
 
-    positions = dict(Commitment.objects.filter(contract=contract).values_list("text", "position"))
+    positions = dict(Commitment.objects.filter(version__contract=contract).values_list("text", "position"))
     assert positions[own.text] == 1
     assert sorted(positions[t.text] for t in templates) == [2, 3]
 

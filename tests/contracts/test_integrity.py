@@ -27,7 +27,6 @@ from cpom.reports.models import Report, Value
 from cpom.steering import consolidation
 
 from .builders import (
-    PASSWORD,
     PLANNED_END,
     build_world,
     complete_draft,
@@ -56,7 +55,7 @@ def world(reference):
 
 def client_for(user) -> Client:
     client = Client()
-    assert client.login(email=user.email, password=PASSWORD)
+    client.force_login(user)
     return client
 
 
@@ -106,10 +105,11 @@ def visible_text(contract: Contract) -> dict:
     """What every channel shows of the text in force: model, Word file, contract page and API."""
     contract = Contract.objects.get(pk=contract.pk)
     word = docx.Document(io.BytesIO(contract_docx(contract)))
+    cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
     return {
         "themes": sorted(a.theme_id for ax in contract.axes.all() for a in ax.actions.all()),
         "objectives": sorted(a.objective for ax in contract.axes.all() for a in ax.actions.all()),
-        "word": "\n".join(p.text for p in word.paragraphs),
+        "word": "\n".join([p.text for p in word.paragraphs] + cells),
     }
 
 
@@ -555,3 +555,82 @@ def test_contract_page_and_report_form_queries_do_not_grow_with_amendments(world
     assert ContractVersion.objects.filter(contract=contract).count() == 21
     assert one == twenty, (one, twenty)
     assert contract.end == PLANNED_END
+
+
+# --- signature evidence: the PDF to sign, signed outside and uploaded back (PAdES, pyHanko) -------------------------
+
+
+@pytest.fixture(scope="module")
+def authority():
+    from .test_pdf_evidence import Authority
+
+    return Authority()
+
+
+def test_a_pades_signed_pdf_of_the_text_is_accepted_through_the_page_and_a_tampered_one_refused(world, authority):
+    from .test_pdf_evidence import append_text
+    from .test_pdf_evidence import sign as pades_sign
+
+    contract = ready(world.dreets, in_consultation(world.dreets, complete_draft(world)))
+    agent = client_for(world.dreets)
+    answer = agent.get(reverse("contracts:contract_pdf", args=[contract.pk]))
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    signed = pades_sign(answer.content, authority.signer("Marie Dupont, présidente de PST 35"))
+    url = reverse("contracts:signature_create", args=[contract.pk])
+    form = {
+        "party": party(contract, "SPSTI-A").pk,
+        "signed_on": "15/04/2024",
+        "signatory_title": "Marie Dupont, présidente",
+        "version": str(contract.version),
+    }
+    before = contract_state(contract)
+    tampered = io.BytesIO(append_text(signed))
+    tampered.name = "contrat-signe.pdf"
+    page = agent.post(url, form | {"document": tampered})
+    assert page.status_code == 200 and "ne couvre pas tout le document" in page.content.decode()
+    assert contract_state(contract) == before
+
+    upload = io.BytesIO(signed)
+    upload.name = "contrat-signe.pdf"
+    assert agent.post(url, form | {"document": upload}).status_code == 302
+    evidence = Signature.objects.get()
+    assert evidence.on_behalf and evidence.method == EvidenceMethod.PADES
+    assert evidence.verification["signatures"][0]["signataire"] == "Marie Dupont, présidente de PST 35"
+    assert evidence.verification["content_sha256"] == evidence.content_sha256
+
+
+def test_a_pades_pdf_of_another_version_is_refused_through_the_api(world, authority):
+    from .test_pdf_evidence import sign as pades_sign
+
+    contract = signed_contract(world)
+    amendment = lifecycle.open_amendment(
+        by=world.dreets, contract=contract, kind=AmendmentKind.CHANGE, summary="Modification", on=AMENDED_ON
+    )
+    pdp = amendment.version.axes.get(kind=AxisKind.PDP).actions.get()
+    services.save_action(
+        by=world.dreets,
+        axis=pdp.axis,
+        action=pdp,
+        data=services.ActionData(title=pdp.title, theme=pdp.theme, objective="Objectif de l'avenant"),
+    )
+    client, auth = api_for(world.dreets)
+    in_force = client.get(f"/api/contracts/{contract.pk}/pdf", **auth)
+    proposed = client.get(f"/api/contracts/{contract.pk}/pdf?avenant=true", **auth)
+    assert in_force.status_code == proposed.status_code == 200
+    payload = {"party": party(contract, "SPSTI-A").pk, "signed_on": "2025-01-20", "signatory_title": "Présidente"}
+
+    def post(pdf: bytes):
+        document = {"name": "avenant.pdf", "content_base64": base64.b64encode(pdf).decode()}
+        return client.post(
+            f"/api/contracts/{contract.pk}/amendments/1/signatures",
+            payload | {"document": document},
+            content_type="application/json",
+            **auth,
+        )
+
+    wrong = post(pades_sign(in_force.content, authority.signer("Marie Dupont")))
+    assert wrong.status_code == 422 and "ne correspond pas" in wrong.json()["detail"]
+    assert not AmendmentSignature.objects.exists()
+    right = post(pades_sign(proposed.content, authority.signer("Marie Dupont")))
+    assert right.status_code == 201
+    assert AmendmentSignature.objects.get().method == EvidenceMethod.PADES

@@ -9,6 +9,7 @@ from django.urls import reverse
 from cpom.contracts import lifecycle
 from cpom.contracts import services as content
 from cpom.contracts.models import Contract
+from cpom.core.errors import DomainError
 from cpom.core.models import Change, ChangeAction, SubjectKind
 from cpom.organisations import services as registry
 from tests.contracts.test_pages import make_draft, sign
@@ -133,4 +134,5 @@ def test_a_stale_delete_is_refused(services, dreets_agent, login):
     url = reverse("contracts:action_delete", args=[contract.pk, action.pk])
     login(dreets_agent).post(url, {"version": str(seen)})
     assert contract.axes.get(kind="prevention").actions.filter(pk=action.pk).exists()
-    assert lifecycle.check_version(contract, None) is None, "commands and imports send no version"
+    with pytest.raises(DomainError, match="ne dit pas quelle version"):
+        lifecycle.check_version(contract, None)  # a form that does not say which version it changes

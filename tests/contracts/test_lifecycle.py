@@ -569,7 +569,7 @@ def test_the_contract_enters_into_force_at_the_last_signature_and_ends_at_its_pl
     sign(world.caisse, contract, "CARSAT-BR", on=dt.date(2024, 5, 2), title="Directrice")
     contract.refresh_from_db()
     assert contract.status == ContractStatus.READY  # the service has not signed yet
-    assert contract.start is None and not contract.versions.exists()
+    assert contract.start is None and not contract.versions.filter(status=VersionStatus.SIGNED).exists()
 
     sign(world.dreets, contract, "SPSTI-A", on=dt.date(2024, 4, 25), title="Président")
     contract.refresh_from_db()
@@ -577,13 +577,11 @@ def test_the_contract_enters_into_force_at_the_last_signature_and_ends_at_its_pl
     assert contract.start == dt.date(2024, 5, 2)  # the last signature, whatever the order of recording
     assert contract.end == PLANNED_END == contract.planned_end
     version = ContractVersion.objects.get(contract=contract)
-    assert version.number == 1 and version.created_on == dt.date(2024, 5, 2)
-    assert version.snapshot["dates"] == {
-        "entrée en vigueur": "02/05/2024",
-        "fin": "31/12/2026",
-        "fin prévue": "31/12/2026",
-    }
-    assert version.snapshot["parties"]["Carsat Bretagne"]["signé le"] == "02/05/2024"
+    assert version.number == 1 and version.effective_on == dt.date(2024, 5, 2)
+    # The signed text: who signed and when is the signature, not the text (its hash covers the text only).
+    assert version.snapshot["dates"] == {"fin": "31/12/2026"}
+    assert version.snapshot["parties"]["Carsat Bretagne"] == {"qualité": "Caisse régionale"}
+    assert version.content_sha256 == versions.content_hash(version.snapshot)
     assert version.snapshot["cellule PDP"] == {"composition minimale": PDP_CELL}
 
 
@@ -641,8 +639,11 @@ def test_with_an_open_amendment_the_action_sheets_of_a_signed_contract_may_chang
 
     add_action(world.dreets, contract, AxisKind.PREVENTION, "RPS", "Prévenir les RPS")
 
-    assert contract.axes.get(kind=AxisKind.PREVENTION).actions.filter(theme_id="RPS").exists()
-    assert prevention_rows("RPS") <= indicator_rows(contract)
+    # The change is made on the amendment's proposed text; the text in force stays as signed (R7).
+    proposed = lifecycle.editable_version(contract)
+    assert proposed.axes.get(kind=AxisKind.PREVENTION).actions.filter(theme_id="RPS").exists()
+    assert not contract.axes.get(kind=AxisKind.PREVENTION).actions.filter(theme_id="RPS").exists()
+    assert prevention_rows("RPS") <= set(proposed.indicators.values_list("indicator_id", "theme_id"))
 
 
 def test_with_an_open_amendment_the_general_terms_of_a_signed_contract_may_change_and_keep_the_planned_end(world):
@@ -667,7 +668,11 @@ def test_with_an_open_amendment_the_general_terms_of_a_signed_contract_may_chang
     )
 
     contract.refresh_from_db()
-    assert contract.pdp_cell_composition == "Un médecin, deux infirmiers, une assistante sociale."
+    assert (
+        lifecycle.editable_version(contract).pdp_cell_composition
+        == "Un médecin, deux infirmiers, une assistante sociale."
+    )
+    assert contract.pdp_cell_composition == PDP_CELL  # in force until every party signs the amendment (R7)
     assert contract.planned_end == PLANNED_END
 
 
@@ -855,7 +860,7 @@ def test_a_party_signs_an_amendment_once_and_not_before_it_was_opened(world):
     assert contract_state(contract) == before
 
     lifecycle.sign_amendment(
-        by=world.dreets, amendment=amendment, party=state, signed_on=dt.date(2026, 6, 2), signatory_title="Directeur"
+        by=world.referent, amendment=amendment, party=state, signed_on=dt.date(2026, 6, 2), signatory_title="Directeur"
     )
     before = contract_state(contract)
     refusal(
@@ -986,10 +991,8 @@ def test_a_termination_ends_the_contract_on_its_effective_date_and_records_a_ver
     assert termination.party == party(contract, "SPSTI-A")
     assert termination.registered_letter_reference == "1A 234 567 8901 2"
     assert termination.notified_on == dt.date(2025, 3, 1)
-    last = contract.versions.order_by("number").last()
-    assert last.number == 2 and last.created_on == dt.date(2025, 6, 1)
-    assert "Dénonciation" in last.label
-    assert last.snapshot["dates"]["fin"] == "01/06/2025"
+    # A termination changes no text: the version in force stays the last one signed.
+    assert list(contract.versions.values_list("number", "status")) == [(1, VersionStatus.SIGNED)]
 
 
 def test_only_a_contract_in_force_can_be_terminated_r8(world):
@@ -1063,10 +1066,13 @@ def test_roles_that_do_not_negotiate_cannot_record_a_signature(world, who):
     contract = ready(world.dreets, in_consultation(world.dreets, complete_draft(world)))
     before = contract_state(contract)
 
+    user = getattr(world, who)
     for code in ("SPSTI-A", "ETAT-53", "CARSAT-BR"):
+        if party(contract, code).organisation_id == user.organisation_id:
+            continue  # a service director signs for its own service (tested in test_integrity)
         refusal(
             lifecycle.record_signature,
-            by=getattr(world, who),
+            by=user,
             contract=contract,
             party=party(contract, code),
             signed_on=LAST_SIGNATURE,

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -125,7 +126,6 @@ def test_roles_that_do_not_negotiate_cannot_open_the_editing_pages(request, pers
         reverse("contracts:action_create", args=[draft.pk, axis.pk]),
         reverse("contracts:commitments_catalogue", args=[draft.pk]),
         reverse("contracts:indicator_create", args=[draft.pk]),
-        reverse("contracts:signature_create", args=[draft.pk]),
         reverse("contracts:amendment_create", args=[contracts["signed_a"].pk]),
         reverse("contracts:termination_create", args=[contracts["signed_a"].pk]),
     ]:
@@ -228,7 +228,7 @@ def test_a_signed_contract_cannot_be_edited_outside_an_amendment(contracts, dree
     signed = contracts["signed_a"]
     response = client.post(
         reverse("contracts:general_terms", args=[signed.pk]),
-        {"title": "Nouveau titre", "pdp_cell_composition": "x"},
+        {"title": "Nouveau titre", "pdp_cell_composition": "x", "version": str(signed.version)},
     )
     assert "ne se modifie que par avenant (règle R7)" in response.content.decode()
     signed.refresh_from_db()
@@ -245,18 +245,29 @@ def test_an_amendment_through_the_pages_adds_an_action_and_a_new_version_once_ev
         {"kind": "modification", "summary": "Ajout d'une action sur les chutes."},
     )
     amendment = signed.amendments.get()
-    axis = signed.axes.get(kind=AxisKind.PREVENTION)
+    axis = amendment.version.axes.get(kind=AxisKind.PREVENTION)  # the proposed text
+    signed.refresh_from_db()
     client.post(
         reverse("contracts:action_create", args=[signed.pk, axis.pk]),
-        {"title": "Prévenir les chutes", "theme": "CHUTES"},
+        {"title": "Prévenir les chutes", "theme": "CHUTES", "version": str(signed.version)},
     )
+    assert amendment.version.axes.get(kind=AxisKind.PREVENTION).actions.filter(theme_id="CHUTES").exists()
     for index, party in enumerate(signed.parties.all()):
-        assert signed.versions.count() == 1, "the amendment applies only once every party signed (R7)"
-        client.post(
+        assert signed.versions.filter(status="signee").count() == 1, "applies only once every party signed (R7)"
+        scan = SimpleUploadedFile("avenant-signe.pdf", b"%PDF-1.4\n% scan\n%%EOF\n", content_type="application/pdf")
+        signed.refresh_from_db()
+        response = client.post(
             reverse("contracts:amendment_sign", args=[signed.pk, amendment.pk]),
-            {"party": party.pk, "signed_on": today().strftime("%d/%m/%Y"), "signatory_title": f"Signataire {index}"},
+            {
+                "party": party.pk,
+                "signed_on": today().strftime("%d/%m/%Y"),
+                "signatory_title": f"Signataire {index}",
+                "version": str(signed.version),
+                **({} if party.organisation_id == dreets_agent.organisation_id else {"document": scan}),
+            },
         )
-    assert signed.versions.count() == 2
+        assert response.status_code == 302, response.content.decode()[:2000]
+    assert signed.versions.filter(status="signee").count() == 2
     page = client.get(reverse("contracts:version_compare", args=[signed.pk])).content.decode()
     assert "Prévenir les chutes" in page and "ajout" in page
 

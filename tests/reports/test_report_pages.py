@@ -1,5 +1,6 @@
 """Report pages: the list of expected reports, the form derived from the contract, review, value history."""
 
+import datetime as dt
 import html
 
 import pytest
@@ -14,9 +15,11 @@ from cpom.contracts.enums import AxisKind
 from cpom.indicators.models import Theme
 from cpom.reports.enums import ReportStatus
 from cpom.reports.expected import ensure_reports
+from cpom.reports.layout import report_layout
 from cpom.reports.models import Report
 from cpom.reports.services import current_values, save_values
 from tests.conftest import assert_no_invalid_variable
+from tests.contracts.builders import sign_amendment_by_all
 from tests.contracts.test_pages import make_draft, sign
 
 pytestmark = pytest.mark.django_db
@@ -123,17 +126,22 @@ def test_the_form_makes_as_many_queries_for_a_contract_with_six_themes_as_with_o
 
     one = queries()
     contract = report.contract
-    # The contract is signed: its themes change through an amendment (R7).
-    lifecycle.open_amendment(
-        by=dreets_agent, contract=contract, kind="modification", summary="Thèmes", on=timezone.localdate()
+    # The contract is signed: its themes change through an amendment (R7), signed by every party early enough for
+    # the report's year to follow it.
+    contract.refresh_from_db()
+    day = max(contract.start, timezone.localdate() - dt.timedelta(days=1))
+    amendment = lifecycle.open_amendment(
+        by=dreets_agent, contract=contract, kind="modification", summary="Thèmes", on=day
     )
-    axis = contract.axes.get(kind=AxisKind.PREVENTION)
+    axis = amendment.version.axes.get(kind=AxisKind.PREVENTION)
     for code in ("RPS", "RC", "CHUTES", "RR", "CANICULE"):
         contract_services.save_action(
             by=dreets_agent,
             axis=axis,
             data=contract_services.ActionData(title=f"Action {code}", theme=Theme.objects.get(pk=code)),
         )
+    sign_amendment_by_all(dreets_agent, amendment, day)
+    assert len(report_layout(report).themes) == 6
     six = queries()
     print(f"\nRequêtes SQL du formulaire de rapport : {one} pour 1 thématique, {six} pour 6 thématiques")
     assert one == six
