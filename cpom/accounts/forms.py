@@ -34,7 +34,10 @@ class InviteForm(Form):
 
     email = forms.EmailField(label="Adresse électronique", max_length=254)
     organisation = forms.ModelChoiceField(
-        label="Organisation", queryset=Organisation.objects.none(), required=False, empty_label="Aucune (administrateur)"
+        label="Organisation",
+        queryset=Organisation.objects.none(),
+        required=False,
+        empty_label="Aucune (administrateur)",
     )
     role = forms.ChoiceField(label="Rôle")
     is_manager = forms.BooleanField(

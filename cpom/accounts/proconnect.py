@@ -152,9 +152,7 @@ def account_for(claims: dict) -> User:
                 last_name=str(claims.get("usual_name") or claims.get("family_name") or ""),
             )
     if not user.is_active:
-        raise DomainError(
-            f"Votre compte sur la plateforme est désactivé : adressez-vous {settings.ACCOUNTS_CONTACT}."
-        )
+        raise DomainError(f"Votre compte sur la plateforme est désactivé : adressez-vous {settings.ACCOUNTS_CONTACT}.")
     return user
 
 
