@@ -112,6 +112,7 @@ def resend(*, by, invitation: Invitation, link: LinkBuilder) -> Invitation:
         kind=SubjectKind.INVITATION,
         subject_id=invitation.pk,
         what=f"Invitation de {invitation.email} renvoyée",
+        action=ChangeAction.TRANSITION,
         before=before,
         after=journal.snapshot(invitation, INVITATION_FIELDS),
     )
