@@ -257,9 +257,7 @@ class ProConnectCallback(OIDCAuthenticationCallbackView):
             raise Http404("ProConnect n'est pas configuré.")
         try:
             return super().get(request)
-        except NotOpened as refusal:
-            return _failure(request, refusal.message, 403)
-        except DomainError as refusal:
+        except DomainError as refusal:  # NotOpened too: the page says whom to ask for an invitation
             return _failure(request, refusal.message, 403)
         except (SuspiciousOperation, requests.RequestException) as error:
             logger.warning("Connexion ProConnect refusée : %s", error)

@@ -265,3 +265,9 @@ def test_the_people_and_invitation_pages_pass_axe_for_a_manager(open_as, live_se
     assert _check(open_as("dreets-bretagne@cpom.test"), live_server, paths) == {}
     link = reverse("accounts:invitation_accept", args=[links[0]])
     assert _check(open_as(None), live_server, [link, reverse("accounts:invitation_accept", args=["perime"])]) == {}
+
+
+def test_the_login_page_with_the_proconnect_button_passes_axe(open_as, live_server, transactional_db, settings):
+    settings.PROCONNECT_CLIENT_ID = "plateforme-cpom"
+    settings.PROCONNECT_AUTHORIZATION_ENDPOINT = "https://proconnect.invalid/authorize"
+    assert _check(open_as(None), live_server, [reverse("accounts:login")]) == {}
