@@ -1,6 +1,7 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -166,6 +167,15 @@ PROCONNECT_SCOPES = env.str("PROCONNECT_SCOPES", default="openid email given_nam
 PROCONNECT_ACR_VALUES = env.str("PROCONNECT_ACR_VALUES", default="")
 PROCONNECT_SIGN_ALGORITHMS = env.list("PROCONNECT_SIGN_ALGORITHMS", default=["RS256", "ES256"])
 PROCONNECT_TIMEOUT = env.float("PROCONNECT_TIMEOUT", default=10)
+# Signing out of a ProConnect session posts the sign-out form, answered by a redirect to ProConnect's
+# end_session endpoint: the pages' form-action must allow ProConnect's origin, or the browser blocks the redirect.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
+    {
+        f"{parts.scheme}://{parts.netloc}"
+        for parts in map(urlsplit, [PROCONNECT_DISCOVERY_URL, PROCONNECT_END_SESSION_ENDPOINT])
+        if parts.scheme and parts.netloc
+    }
+)
 # Who to ask for an invitation, named on the page shown to a person without an account.
 ACCOUNTS_CONTACT = env.str(
     "ACCOUNTS_CONTACT", default="au gestionnaire de votre organisation ou à l'administrateur de la plateforme"
