@@ -1,6 +1,7 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -121,6 +122,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Answers only the ProConnect callback (cpom/accounts/proconnect.py); inert while ProConnect is not configured.
+    "cpom.accounts.proconnect.ProConnectBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -148,6 +151,35 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # The sign-in journal is kept this many days (`manage.py minimise_personal_data`).
 AXES_LOG_RETENTION_DAYS = env.int("AXES_LOG_RETENTION_DAYS", default=30)
+
+# ProConnect (OpenID Connect federation of the State), off unless a client id and the provider are set (README).
+# The provider: its discovery document, or each endpoint (an endpoint given here overrides the discovered one).
+PROCONNECT_DISCOVERY_URL = env.str("PROCONNECT_DISCOVERY_URL", default="")
+PROCONNECT_ISSUER = env.str("PROCONNECT_ISSUER", default="")
+PROCONNECT_AUTHORIZATION_ENDPOINT = env.str("PROCONNECT_AUTHORIZATION_ENDPOINT", default="")
+PROCONNECT_TOKEN_ENDPOINT = env.str("PROCONNECT_TOKEN_ENDPOINT", default="")
+PROCONNECT_USERINFO_ENDPOINT = env.str("PROCONNECT_USERINFO_ENDPOINT", default="")
+PROCONNECT_JWKS_ENDPOINT = env.str("PROCONNECT_JWKS_ENDPOINT", default="")
+PROCONNECT_END_SESSION_ENDPOINT = env.str("PROCONNECT_END_SESSION_ENDPOINT", default="")
+PROCONNECT_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
+PROCONNECT_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
+PROCONNECT_SCOPES = env.str("PROCONNECT_SCOPES", default="openid email given_name usual_name siret uid")
+PROCONNECT_ACR_VALUES = env.str("PROCONNECT_ACR_VALUES", default="")
+PROCONNECT_SIGN_ALGORITHMS = env.list("PROCONNECT_SIGN_ALGORITHMS", default=["RS256", "ES256"])
+PROCONNECT_TIMEOUT = env.float("PROCONNECT_TIMEOUT", default=10)
+# Signing out of a ProConnect session posts the sign-out form, answered by a redirect to ProConnect's
+# end_session endpoint: the pages' form-action must allow ProConnect's origin, or the browser blocks the redirect.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += sorted(
+    {
+        f"{parts.scheme}://{parts.netloc}"
+        for parts in map(urlsplit, [PROCONNECT_DISCOVERY_URL, PROCONNECT_END_SESSION_ENDPOINT])
+        if parts.scheme and parts.netloc
+    }
+)
+# Who to ask for an invitation, named on the page shown to a person without an account.
+ACCOUNTS_CONTACT = env.str(
+    "ACCOUNTS_CONTACT", default="au gestionnaire de votre organisation ou à l'administrateur de la plateforme"
+)
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 # Accounts without sign-in for this many days are deactivated by `manage.py minimise_personal_data`.

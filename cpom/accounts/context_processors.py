@@ -1,6 +1,7 @@
 from django.urls import reverse
 
 from .permissions import Perm
+from .proconnect import enabled as proconnect_enabled
 
 _NAV = [
     ("Accueil", "core:home", None),
@@ -31,7 +32,7 @@ def navigation(request) -> dict:
     """Navigation by role: an entry appears only when the role grants its page."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "proconnect_enabled": proconnect_enabled(), "can_manage_people": False}
     items = []
     for label, name, perm in _NAV:
         if perm is not None and not user.can(perm):
@@ -43,4 +44,8 @@ def navigation(request) -> dict:
     if dashboard:
         label = "Ma restitution" if user.scope.spsti_id else "Tableau de bord"
         items.insert(1, {"label": label, "url": dashboard, "current": request.path.startswith("/pilotage/")})
-    return {"nav_items": items}
+    return {
+        "nav_items": items,
+        "proconnect_enabled": proconnect_enabled(),
+        "can_manage_people": user.can(Perm.PEOPLE_MANAGE),
+    }

@@ -1,6 +1,6 @@
 """After the password, the second factor: a user with a confirmed device reaches nothing but the code page until
 the session is verified; in production an administrator without a device reaches nothing but the enrolment
-page."""
+page. A session opened with ProConnect relies on ProConnect's own authentication (issue 17)."""
 
 from django.conf import settings
 from django.http import JsonResponse
@@ -11,6 +11,7 @@ from .enums import Role
 from .two_factor import SESSION_FLAG, confirmed_device
 
 ALWAYS_OPEN = ("/static/", "/comptes/deconnexion/")
+PROCONNECT_SESSION = "cpom_proconnect"  # accounts.proconnect.SESSION_FLAG
 
 
 class SecondFactorMiddleware:
@@ -20,6 +21,8 @@ class SecondFactorMiddleware:
     def __call__(self, request):
         user = request.user
         if not user.is_authenticated or request.path.startswith(ALWAYS_OPEN) or user.is_verified():
+            return self.get_response(request)
+        if request.session.get(PROCONNECT_SESSION):
             return self.get_response(request)
         verify, enrol = reverse("accounts:two_factor_verify"), reverse("accounts:two_factor")
         if SESSION_FLAG not in request.session:  # a session opened before this check existed

@@ -10,7 +10,7 @@ from cpom.core.scope import Scope
 from cpom.organisations.enums import OrganisationKind
 
 from .enums import Role
-from .permissions import Perm, organisation_error, role_allows, scope_for
+from .permissions import MANAGER_PERMS, Perm, organisation_error, role_allows, scope_for
 
 
 class UserManager(BaseUserManager):
@@ -46,6 +46,10 @@ class User(AbstractBaseUser):
     )
     role = models.CharField("rôle", max_length=30, choices=Role.choices)
     is_active = models.BooleanField("actif", default=True)
+    # The manager of an organisation invites its people, changes their roles, deactivates their accounts (issue 17).
+    is_manager = models.BooleanField("gestionnaire de son organisation", default=False)
+    # The stable identifier ProConnect gives this person, noted at the first ProConnect sign-in.
+    proconnect_sub = models.CharField("identifiant ProConnect", max_length=255, null=True, blank=True, unique=True)
     date_joined = models.DateTimeField("créé le", default=timezone.now)
 
     objects = UserManager()
@@ -105,4 +109,83 @@ class User(AbstractBaseUser):
         return scope_for(role=self.role, organisation=organisation, caisse_departments=caisse_departments)
 
     def can(self, perm: Perm) -> bool:
-        return self.is_active and role_allows(self.role, perm)
+        if not self.is_active:
+            return False
+        return role_allows(self.role, perm) or (self.is_manager and perm in MANAGER_PERMS)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> "InvitationQuerySet":
+        return self.filter(accepted_at__isnull=True, cancelled_at__isnull=True)
+
+    def valid(self) -> "InvitationQuerySet":
+        return self.pending().filter(expires_at__gt=timezone.now())
+
+    def visible_to(self, user) -> "InvitationQuerySet":
+        """An administrator sees every invitation; a manager those into his own organisation."""
+        if not user.can(Perm.PEOPLE_MANAGE):
+            return self.none()
+        if user.role == Role.ADMIN:
+            return self
+        return self.filter(organisation_id=user.organisation_id) if user.organisation_id else self.none()
+
+
+class Invitation(models.Model):
+    """An invitation to open an account with a role in an organisation. Only the hash of its link's secret is
+    stored; the link serves once, within 72 hours (accounts.invitations)."""
+
+    email = models.EmailField("adresse électronique")
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="invitations",
+        verbose_name="organisation",
+    )
+    role = models.CharField("rôle", max_length=30, choices=Role.choices)
+    is_manager = models.BooleanField("gestionnaire de son organisation", default=False)
+    invited_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name="invité par"
+    )
+    token_hash = models.CharField("empreinte du lien", max_length=64, unique=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    sent_at = models.DateTimeField("envoyée le", default=timezone.now)
+    expires_at = models.DateTimeField("valable jusqu'au")
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True)
+    cancelled_at = models.DateTimeField("annulée le", null=True, blank=True)
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        related_name="invitations",
+        null=True,
+        blank=True,
+        verbose_name="compte ouvert",
+    )
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "invitation"
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"],
+                condition=Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                name="one_pending_invitation_per_email",
+                violation_error_message="Une invitation est déjà en attente pour cette adresse.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation de {self.email}"
+
+    @property
+    def state(self) -> str:
+        if self.accepted_at:
+            return "acceptée"
+        if self.cancelled_at:
+            return "annulée"
+        if self.expires_at <= timezone.now():
+            return "expirée"
+        return "en attente"

@@ -30,6 +30,11 @@ class Perm(StrEnum):
     CAMPAIGN_EDIT = "campaigns.edit"  # the regional frame: priority themes, thematic groups, regional indicators
     HISTORY_VIEW = "history.view"  # read the change journal of contracts and registry services (agents)
     ADMIN_SITE = "admin.site"
+    PEOPLE_MANAGE = "people.manage"  # invite people, change their roles, deactivate accounts (own organisation)
+
+
+# Granted by the manager flag of an account (User.is_manager), whatever its role: the organisation's own manager.
+MANAGER_PERMS = frozenset({Perm.PEOPLE_MANAGE})
 
 
 @dataclass(frozen=True)
@@ -85,6 +90,7 @@ ROLE_RULES: dict[Role, RoleRule] = {
         frozenset(
             _AGENT_READ
             | {Perm.REGISTRY_EDIT, Perm.ADMIN_SITE, Perm.CONTRACT_VIEW, Perm.CONTRACT_EDIT, Perm.CAMPAIGN_EDIT}
+            | {Perm.PEOPLE_MANAGE}
             | {Perm.REPORT_VIEW, Perm.REPORT_REVIEW}
         ),
         False,

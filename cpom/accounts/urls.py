@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import proconnect, views
 from .forms import LoginForm, NewPasswordForm, ResetForm
 
 app_name = "accounts"
@@ -25,7 +25,15 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", views.logout, name="logout"),
+    path("proconnect/connexion/", _public(proconnect.ProConnectLogin.as_view()), name="proconnect_login"),
+    path("proconnect/retour/", _public(proconnect.ProConnectCallback.as_view()), name="proconnect_callback"),
+    path("personnes/", views.people, name="people"),
+    path("personnes/inviter/", views.invite, name="invite"),
+    path("personnes/<int:pk>/", views.person, name="person"),
+    path("invitations/<int:pk>/renvoyer/", views.invitation_resend, name="invitation_resend"),
+    path("invitations/<int:pk>/annuler/", views.invitation_cancel, name="invitation_cancel"),
+    path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("double-authentification/", views.two_factor_settings, name="two_factor"),
     path("double-authentification/code/", views.two_factor_verify, name="two_factor_verify"),
     path(

@@ -12,6 +12,8 @@ class ChangeAction(models.TextChoices):
 class SubjectKind(models.TextChoices):
     CONTRACT = "contrat", "Contrat"
     SERVICE = "service", "Service"
+    ACCOUNT = "compte", "Compte"
+    INVITATION = "invitation", "Invitation"
 
 
 class Change(models.Model):

@@ -47,6 +47,9 @@ class Target(StrEnum):
     CAMPAIGN = "campaign"  # contracts.campaigns.campaigns_visible_to(user): the regional frame
     TOKEN = "token"  # an API token of the user himself
     ACCOUNT = "account"  # the account of a password reset link (no scope: the signed token decides)
+    PERSON = "person"  # accounts.people.people_visible_to(user): every account (admin), his organisation's (manager)
+    INVITATION = "invitation"  # Invitation.objects.visible_to(user): same rule as PERSON
+    INVITATION_LINK = "invitation_link"  # the secret of an invitation link (no scope: the secret decides)
     # Parts: designated together with their target, found only within it (get_object_or_404(…, contract=…)).
     AXIS = "axis"
     ACTION = "action"
@@ -164,6 +167,45 @@ POLICIES: dict[str, Policy] = {
         methods=GET_POST,
     ),
     "accounts:password_reset_complete": _public("Mot de passe modifié"),
+    # ProConnect (issue 17): 404 while it is not configured, as in the tests (tests/accounts/test_proconnect.py)
+    "accounts:proconnect_login": _public("Connexion avec ProConnect : renvoi au fournisseur d'identité", answer=404),
+    "accounts:proconnect_callback": _public(
+        "Retour de ProConnect : vérification du jeton d'identité, rattachement à un compte existant ou invité",
+        answer=404,
+    ),
+    "accounts:people": _p(
+        "Personnes de mon organisation et invitations en attente (administrateur : toutes)", Perm.PEOPLE_MANAGE
+    ),
+    "accounts:invite": _p(
+        "Inviter une personne dans mon organisation (administrateur : dans toute organisation)",
+        Perm.PEOPLE_MANAGE,
+        methods=GET_POST,
+    ),
+    "accounts:person": _p(
+        "Changer le rôle d'un compte de mon organisation, le désactiver ou le réactiver (hors organisation : 404)",
+        Perm.PEOPLE_MANAGE,
+        objects={"pk": Target.PERSON},
+        methods=GET_POST,
+    ),
+    "accounts:invitation_resend": _p(
+        "Renvoyer une invitation en attente de mon organisation (nouveau lien de 72 heures)",
+        Perm.PEOPLE_MANAGE,
+        objects={"pk": Target.INVITATION},
+        methods=POST,
+        answer=405,
+    ),
+    "accounts:invitation_cancel": _p(
+        "Annuler une invitation en attente de mon organisation",
+        Perm.PEOPLE_MANAGE,
+        objects={"pk": Target.INVITATION},
+        methods=POST,
+        answer=405,
+    ),
+    "accounts:invitation_accept": _public(
+        "Ouvrir son compte depuis le lien d'une invitation (un lien invalide affiche une erreur)",
+        objects={"token": Target.INVITATION_LINK},
+        methods=GET_POST,
+    ),
     # --- API tokens -----------------------------------------------------------------------------------------
     "api_tokens:token_list": _p("Mes jetons d'API : liste et création", methods=GET_POST),
     "api_tokens:token_revoke": _p(

@@ -239,3 +239,35 @@ def test_the_second_factor_pages_pass_axe(open_as, live_server, landscape):
     page.get_by_role("button", name="Activer la double authentification").click()
     page.wait_for_selector("#code")
     assert axe_violations(page) == []
+
+
+def test_the_people_and_invitation_pages_pass_axe_for_a_manager(open_as, live_server, landscape):
+    """Issue 17: the pages of an organisation's manager, and the page of an invitation link."""
+    from cpom.accounts import invitations
+
+    manager = User.objects.get(email="dreets-bretagne@cpom.test")
+    manager.is_manager = True
+    manager.save(update_fields=["is_manager"])
+    colleague = User.objects.filter(organisation=manager.organisation).exclude(pk=manager.pk).first() or manager
+    links = []
+    invitations.invite(
+        by=manager,
+        email="invitee@dreets-bretagne.test",
+        organisation=manager.organisation,
+        role="agent_dreets",
+        link=links.append,
+    )
+    paths = [
+        reverse("accounts:people"),
+        reverse("accounts:invite"),
+        reverse("accounts:person", args=[colleague.pk]),
+    ]
+    assert _check(open_as("dreets-bretagne@cpom.test"), live_server, paths) == {}
+    link = reverse("accounts:invitation_accept", args=[links[0]])
+    assert _check(open_as(None), live_server, [link, reverse("accounts:invitation_accept", args=["perime"])]) == {}
+
+
+def test_the_login_page_with_the_proconnect_button_passes_axe(open_as, live_server, transactional_db, settings):
+    settings.PROCONNECT_CLIENT_ID = "plateforme-cpom"
+    settings.PROCONNECT_AUTHORIZATION_ENDPOINT = "https://proconnect.invalid/authorize"
+    assert _check(open_as(None), live_server, [reverse("accounts:login")]) == {}

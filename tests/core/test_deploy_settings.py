@@ -35,3 +35,23 @@ def test_production_cookies_are_secure_and_pages_unframeable():
     )
     done = production("-c", script)
     assert done.stdout.split() == ["True", "True", "True", "DENY", "True", "True", "False", "True"], done.stderr
+
+
+def test_with_proconnect_configured_the_pages_may_post_the_sign_out_on_to_proconnect():
+    """The sign-out form is answered by a redirect to ProConnect's end_session endpoint: CSP form-action allows
+    ProConnect's origin then, and only then."""
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(' '.join(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['form-action']))"
+    )
+    discovery = "https://fca.integ01.dev-agentconnect.fr/api/v2/.well-known/openid-configuration"
+    without = production("-c", script)
+    configured = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.dev", "PROCONNECT_DISCOVERY_URL": discovery},
+        capture_output=True,
+        text=True,
+    )
+    assert without.stdout.split() == ["'self'"], without.stderr
+    assert configured.stdout.split() == ["'self'", "https://fca.integ01.dev-agentconnect.fr"], configured.stderr

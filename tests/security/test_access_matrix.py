@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from cpom.accounts import invitations
 from cpom.accounts.enums import Role
 from cpom.api.models import ApiToken
 from cpom.contracts import campaigns, lifecycle
@@ -89,6 +90,8 @@ PERSONA_ACCOUNTS = {
     "admin": ("admin@cpom.test", Role.ADMIN, None),
 }
 assert set(PERSONA_ACCOUNTS) == set(shared.PERSONAS)
+# Managers of their organisation (issue 17): they manage its people, and only its people.
+MANAGERS = frozenset({"spsti_referent", "dreets_agent", "dreets_agent_other_region"})
 
 
 # --- The world ---------------------------------------------------------------------------------------------------
@@ -177,7 +180,7 @@ def _build_world() -> World:
     users = {}
     for persona, (email, role, where) in PERSONA_ACCOUNTS.items():
         home = services[where] if where in services else organisation(where) if where else None
-        users[persona] = UserFactory(email=email, role=role, organisation=home)
+        users[persona] = UserFactory(email=email, role=role, organisation=home, is_manager=persona in MANAGERS)
     third = UserFactory(email="tiers@cpom.test", role=Role.NATIONAL, organisation=organisation("CNAM"))
     agent, idf_agent, admin = users["dreets_agent"], users["dreets_agent_other_region"], users["admin"]
 
@@ -212,6 +215,26 @@ def _build_world() -> World:
         )
         frames[code] = frame
 
+    # People and invitations of three organisations: the DREETS of Bretagne, service A, the DRIEETS (issue 17)
+    people = {
+        "53": users["regional_pilot"],
+        "A": UserFactory(email="adjoint@pst35.test", role=Role.SPSTI_REFERENT, organisation=services["A"]),
+        "11": UserFactory(
+            email="agent2@drieets-idf.test", role=Role.DREETS_AGENT, organisation=organisation("ETAT-11")
+        ),
+    }
+    homes = {"53": organisation("ETAT-53"), "A": services["A"], "11": organisation("ETAT-11")}
+    roles = {"53": Role.DREETS_AGENT, "A": Role.SPSTI_REFERENT, "11": Role.DREETS_AGENT}
+    pending = {
+        key: invitations.invite(by=admin, email=f"invite-{key}@cpom.test", organisation=home, role=roles[key], link=str)
+        for key, home in homes.items()
+    }
+    managed_by = {
+        "53": {"dreets_agent", "admin"},
+        "A": {"spsti_referent", "admin"},
+        "11": {"dreets_agent_other_region", "admin"},
+    }
+
     keys = {persona: ApiToken.issue(user=user, label="matrice")[1] for persona, user in users.items()}
     own_tokens = {persona: ApiToken.objects.get(user=user).pk for persona, user in users.items()}
     own_tokens[ANONYMOUS] = own_tokens["admin"]
@@ -241,6 +264,13 @@ def _build_world() -> World:
             Thing("son jeton", own_tokens, SIGNED_IN),
             Thing("jeton d'un autre", other_token.pk, frozenset()),
         ],
+        Target.PERSON: [
+            Thing(f"compte {key}", person.pk, frozenset(managed_by[key])) for key, person in people.items()
+        ],
+        Target.INVITATION: [
+            Thing(f"invitation {key}", invitation.pk, frozenset(managed_by[key])) for key, invitation in pending.items()
+        ],
+        Target.INVITATION_LINK: [Thing("lien d'invitation inconnu", "lien-inconnu-0", EVERYONE)],
         Target.ACCOUNT: [
             Thing(
                 "lien périmé",
