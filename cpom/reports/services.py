@@ -17,6 +17,7 @@ from cpom.accounts.permissions import Perm
 from cpom.contracts.models import ContractParty
 from cpom.core.errors import DomainError
 from cpom.core.scope import ScopeKind
+from cpom.core.text import LONG_TEXT, check_text, text_problem
 
 from . import rules
 from .enums import Channel, EventKind, ProgressStatus, ReportStatus
@@ -99,6 +100,9 @@ def check_values(report: Report, raw: dict[str, str], layout=None) -> tuple[dict
         if key not in raw:
             continue
         theme_label = cell.theme.label if cell.theme else None
+        if problem := text_problem(raw[key], limit=LONG_TEXT):
+            problems.append(ValueProblem(key, f"{cell.indicator.label} : {problem}"))
+            continue
         try:
             typed[key] = rules.parse(cell.indicator, raw[key], theme_label)
         except ValueError as error:
@@ -177,6 +181,10 @@ def save_values(
                 problems.append(ValueProblem(f"action-{action_id}", "Cette action n'appartient pas au contrat."))
             elif status and status not in ProgressStatus.values:
                 problems.append(ValueProblem(f"action-{action_id}", f"Avancement inconnu : « {status} »."))
+            elif problem := text_problem(_comment, limit=LONG_TEXT):
+                problems.append(ValueProblem(f"action-{action_id}", f"Commentaire de l'action : {problem}"))
+    if comments is not None and (problem := text_problem(comments, limit=LONG_TEXT)):
+        problems.append(ValueProblem("commentaires", f"Commentaires du rapport : {problem}"))
     if problems:
         raise InvalidValues(problems)
     write_values(report, typed, layout, by=by, channel=channel)
@@ -287,6 +295,7 @@ def return_for_correction(*, by, report: Report, comment: str) -> Report:
         raise DomainError("Seul un rapport transmis peut être renvoyé pour correction.")
     if not comment.strip():
         raise DomainError("Dites au service ce qu'il doit corriger.", field="comment")
+    check_text(comment, label="Motif du renvoi", field="comment")
     report.status = ReportStatus.RETURNED
     report.version += 1
     report.save()
@@ -305,6 +314,7 @@ def reopen(*, by, report: Report, reason: str) -> Report:
         raise DomainError("Seul un rapport validé peut être rouvert.")
     if not reason.strip():
         raise DomainError("La réouverture d'un rapport validé doit être motivée.", field="reason")
+    check_text(reason, label="Motif de la réouverture", field="reason")
     report.status, report.validated_at = ReportStatus.RETURNED, None
     report.version += 1
     report.save()
