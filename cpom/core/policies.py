@@ -253,8 +253,7 @@ POLICIES: dict[str, Policy] = {
         write_perms=_any(Perm.REPORT_REVIEW),
     ),
     "reports:values_import": _p(
-        "Importer des valeurs (CSV) dans les rapports du périmètre",
-        Perm.REPORT_REVIEW,
+        "Importer des valeurs (CSV) dans ses propres rapports : seul le service saisit son rapport",
         Perm.REPORT_FILL,
         methods=GET_POST,
     ),

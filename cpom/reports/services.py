@@ -44,6 +44,19 @@ def reports_visible_to(user):
     return Report.objects.none()
 
 
+ONLY_THE_SERVICE = "Seul le service concerné saisit son rapport."
+
+
+def reports_fillable_by(user):
+    """The one rule of every channel (form, API, Excel, CSV import): only the service itself enters its report.
+    `user=None` is the platform itself (command line, demo data). Agents review; they never write values."""
+    if user is None:
+        return Report.objects.all()
+    if not user.is_authenticated or not user.can(Perm.REPORT_FILL) or user.scope.kind != ScopeKind.SPSTI:
+        return Report.objects.none()
+    return Report.objects.filter(spsti_id=user.scope.spsti_id)
+
+
 class StaleReport(DomainError):
     """Someone saved the report since this version was read; nothing was written."""
 
@@ -78,8 +91,8 @@ def current_values(report: Report) -> dict[str, str]:
 
 def _require_fill(by, report: Report) -> None:
     """`by=None` is the platform itself (command-line imports, demo data): no role check, same rules."""
-    if by is not None and (not by.can(Perm.REPORT_FILL) or not reports_visible_to(by).filter(pk=report.pk).exists()):
-        raise DomainError("Seul le service concerné saisit son rapport.")
+    if by is not None and not reports_fillable_by(by).filter(pk=report.pk).exists():
+        raise DomainError(ONLY_THE_SERVICE)
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise DomainError(
             f"Le rapport est « {report.get_status_display()} » : il ne se modifie plus "

@@ -234,10 +234,9 @@ def value_history(request, pk: int):
     )
 
 
+@require_perm(Perm.REPORT_FILL)  # only the service itself enters its report, whatever the channel (issue 16)
 @require_http_methods(["GET", "POST"])
 def values_import(request):
-    if not (request.user.can(Perm.REPORT_REVIEW) or request.user.can(Perm.REPORT_FILL)):
-        raise PermissionDenied("Votre rôle ne permet pas d'importer des valeurs.")
     errors, result = [], None
     if request.method == "POST":
         upload = request.FILES.get("fichier")
