@@ -253,12 +253,12 @@ class _Writer:
         document, contract = self.document, self.contract
         set_french(document)
         properties = document.core_properties
-        properties.title = contract.title
+        properties.title = for_xml(contract.title)
         properties.subject = "Contrat pluriannuel d'objectifs et de moyens"
         properties.identifier = contract.reference
         properties.keywords = f"CPOM; {contract.reference}"
         properties.language = "fr-FR"
-        properties.author = self.state_name() if self.state else "Plateforme CPOM"
+        properties.author = for_xml(self.state_name()) if self.state else "Plateforme CPOM"
         properties.last_modified_by = properties.author
         properties.created = properties.modified = contract.updated_at
         properties.revision = contract.version

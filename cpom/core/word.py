@@ -84,7 +84,7 @@ def tables_document(title: str, paragraphs: Sequence[str], tables: Sequence[Tabl
         section.page_width, section.page_height = section.page_height, section.page_width
     for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, margin, Cm(1.5))
-    document.core_properties.title = title
+    document.core_properties.title = for_xml(title)
     document.core_properties.language = "fr-FR"
     document.add_heading(for_xml(title), level=1)
     for text in paragraphs:

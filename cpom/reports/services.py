@@ -38,7 +38,8 @@ def reports_visible_to(user):
             party = ContractParty.objects.filter(
                 contract_id=OuterRef("contract_id"), organisation_id=user.organisation_id
             )
-            return Report.objects.filter(Exists(party))
+            # Party to the contract, and the service headquartered in the caisse's departments (DESIGN §2).
+            return Report.objects.filter(Exists(party), spsti__headquarters_department_id__in=scope.department_codes)
         case ScopeKind.SPSTI:
             return Report.objects.filter(spsti_id=scope.spsti_id)
     return Report.objects.none()

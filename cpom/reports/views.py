@@ -380,7 +380,7 @@ def campaign_list(request):
             return redirect("reports:campaign_list")
     campaigns = ReportingCampaign.objects.select_related("region").order_by("-year", "region__name")
     if not user.scope.is_nation:
-        campaigns = campaigns.filter(Q(region__isnull=True) | Q(region_id=user.scope.region_code))
+        campaigns = campaigns.filter(Q(region__isnull=True) | Q(region__in=regions_in_scope(user)))
     return render(
         request,
         "reports/campaign_list.html",

@@ -62,6 +62,9 @@ SEES = {
     "IDF": {"dreets_agent_other_region"} | NATION,
     "C": BRETAGNE | NATION,  # approved, no contract: on the Bretagne watch list
     "D": {"dreets_agent_other_region"} | NATION,  # approved, no contract: on the Île-de-France watch list
+    # headquartered in Loire-Atlantique, covering Ille-et-Vilaine too: the Bretagne caisse does not see it named
+    # (DESIGN §2: a caisse names only the services headquartered in its departments — issue 16)
+    "N": NATION,
     # contracts: the ARS and social partners do not read drafts in negotiation
     "signed_a": {"spsti_referent"} | BRETAGNE | NATION,
     "draft_a": {"spsti_referent", "dreets_agent", "caisse_agent", "regional_pilot"} | NATION,
@@ -70,9 +73,9 @@ SEES = {
     # regions (dashboards)
     "53": {"spsti_referent", "other_spsti_referent"} | BRETAGNE | NATION,
     "11": {"dreets_agent_other_region"} | NATION,
-    # the regional frame: every contract reader of the region. The caisse reads none today: its scope is a set of
-    # departments and campaigns_visible_to() only knows regions (reported, not changed here).
-    "campaign_53": {"spsti_referent", "other_spsti_referent"} | (BRETAGNE - {"caisse_agent"}) | NATION,
+    # the regional frame: every contract reader of the region; a caisse reads those of the regions its departments
+    # touch (issue 16).
+    "campaign_53": {"spsti_referent", "other_spsti_referent"} | BRETAGNE | NATION,
     "campaign_11": {"dreets_agent_other_region"} | NATION,
 }
 
@@ -131,8 +134,8 @@ class World:
         return strings
 
 
-def _service(name: str, department: str, city: str):
-    spsti = SpstiFactory(name=name, department=department, departments=[department], city=city)
+def _service(name: str, department: str, city: str, *also: str):
+    spsti = SpstiFactory(name=name, department=department, departments=[department, *also], city=city)
     ApprovalFactory(spsti=spsti)
     return spsti
 
@@ -173,6 +176,7 @@ def _build_world() -> World:
         "IDF": _service("Service interentreprises de Paris", "75", "Paris"),
         "C": _service("Santé au travail en Morbihan", "56", "Vannes"),
         "D": _service("Prévention santé Val-de-Marne", "94", "Créteil"),
+        "N": _service("Santé au travail Nantes et Rennes", "44", "Nantes", "35"),
     }
     users = {}
     for persona, (email, role, where) in PERSONA_ACCOUNTS.items():
@@ -221,7 +225,7 @@ def _build_world() -> World:
         return Thing(key, contracts[key].pk, frozenset(SEES[key]), _contract_parts(contracts[key]))
 
     things = {
-        Target.SERVICE: [Thing(key, services[key].pk, frozenset(SEES[key])) for key in ("A", "B", "IDF")],
+        Target.SERVICE: [Thing(key, services[key].pk, frozenset(SEES[key])) for key in ("A", "B", "IDF", "N")],
         Target.ORGANISATION: [Thing("CARSAT-BR", organisation("CARSAT-BR").pk, SIGNED_IN)]
         + [Thing(f"organisation {key}", services[key].pk, frozenset(SEES[key]), answer=302) for key in ("A", "IDF")],
         Target.CONTRACT: [contract_thing(key) for key in contracts],

@@ -19,6 +19,7 @@ from cpom.contracts.document import contract_docx
 from cpom.contracts.models import Contract
 from cpom.core.errors import DomainError
 from cpom.core.parsing import parse_french_date
+from cpom.core.text import SHORT_TEXT, check_text
 
 
 class Command(BaseCommand):
@@ -78,7 +79,7 @@ class Command(BaseCommand):
                     contract=contract,
                     party=party,
                     signed_on=_date(options["date"]),
-                    signatory_title=options["title"],
+                    signatory_title=check_text(options["title"], label="Qualité du signataire", limit=SHORT_TEXT),
                 )
         except DomainError as error:
             raise CommandError(error.message) from error
