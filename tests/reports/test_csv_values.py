@@ -220,17 +220,23 @@ def many_reports(rows: int) -> list[Report]:
             for code in [*VOLET2_ROWS, COMMENT]
             if (code, theme.code) not in followed
         )
-    count = -(-rows // len(report_layout(models[0].contract).cells()))
+    count = -(-rows // len(filler_cells(models[0].contract)))
     Report.objects.bulk_create(
         Report(contract=models[i % 2].contract, spsti=models[i % 2].spsti, year=1000 + i // 2) for i in range(count)
     )
     return list(Report.objects.filter(year__lt=YEAR).select_related("contract", "spsti").order_by("pk"))
 
 
+def filler_cells(contract) -> list:
+    """The cells a long file fills: every one but the dates, which the (old, made-up) years of `many_reports` could
+    not hold — a date must be plausible (1990–2100) and within its year (issue 16)."""
+    return [cell for cell in report_layout(contract).cells() if cell.indicator.value_type != "date"]
+
+
 def long_file(reports: list[Report], rows: int, *, value: int = 7) -> list[str]:
     """`rows` valid lines spread over `reports` (each gets its first cell before any gets its second), grouped by
-    report: whole numbers all equal (an "of which" equal to its total is allowed), a date in the year, texts."""
-    cells = report_layout(reports[0].contract).cells()
+    report: whole numbers all equal (an "of which" equal to its total is allowed), texts."""
+    cells = filler_cells(reports[0].contract)
     assert rows <= len(reports) * len(cells)
     chosen = sorted((number % len(reports), number // len(reports)) for number in range(rows))
     lines = []
