@@ -139,7 +139,13 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Lockout after repeated failed logins (django-axes): per account and address.
+# The client's address behind a reverse proxy (cpom/core/clientip.py): off by default (the connection's address).
+# In production behind our proxy: TRUSTED_PROXY_HEADER=HTTP_X_FORWARDED_FOR and TRUSTED_PROXY_COUNT=1 (README).
+TRUSTED_PROXY_HEADER = env.str("TRUSTED_PROXY_HEADER", default="")
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+AXES_CLIENT_IP_CALLABLE = "cpom.core.clientip.client_ip"
+# Lockout after repeated failed logins (django-axes): on the pair account + address, so that nobody locks another
+# person out from elsewhere and a shared address (a proxy) does not lock every account.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

@@ -1,5 +1,7 @@
 from django.urls import reverse
 
+from cpom.organisations.selectors import regions_in_scope
+
 from .permissions import Perm
 from .proconnect import enabled as proconnect_enabled
 
@@ -25,7 +27,8 @@ def _dashboard_url(user) -> str | None:
         return reverse("steering:national")
     if user.scope.region_code:
         return reverse("steering:regional", args=[user.scope.region_code])
-    return None
+    region = regions_in_scope(user).order_by("code").first()  # a caisse: the region of its departments
+    return reverse("steering:regional", args=[region.code]) if region else None
 
 
 def navigation(request) -> dict:

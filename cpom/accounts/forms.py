@@ -7,6 +7,8 @@ from cpom.organisations.models import Organisation
 from .enums import Role
 from .people import grantable_roles
 
+from .resets import reset_allowed
+
 
 class LoginForm(DsfrFormMixin, AuthenticationForm):
     username = forms.EmailField(label="Adresse électronique", widget=forms.EmailInput(attrs={"autocomplete": "email"}))
@@ -22,7 +24,12 @@ class LoginForm(DsfrFormMixin, AuthenticationForm):
 
 
 class ResetForm(DsfrFormMixin, PasswordResetForm):
-    pass
+    def save(self, *args, request=None, **kwargs):
+        """Sends the e-mail unless the account or the address asked too often (resets.py); the page answers the
+        same either way."""
+        if not reset_allowed(self.cleaned_data["email"], request):
+            return None
+        return super().save(*args, request=request, **kwargs)
 
 
 class NewPasswordForm(DsfrFormMixin, SetPasswordForm):

@@ -189,3 +189,18 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expirée"
         return "en attente"
+
+
+class PasswordResetRequest(models.Model):
+    """One request of a password-reset e-mail, kept one day to limit them per account and per address
+    (accounts/resets.py). A table, not the cache: production runs several gunicorn processes, whose local-memory
+    caches are not shared, and the platform has no shared cache server. The account is kept as a keyed digest of
+    the address typed, not the address itself (R14)."""
+
+    account_digest = models.CharField("empreinte du compte", max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField("adresse IP", null=True, blank=True, db_index=True)
+    requested_at = models.DateTimeField("demandé le", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "demande de réinitialisation"
+        verbose_name_plural = "demandes de réinitialisation"

@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from cpom.core.errors import DomainError
+from cpom.core.schemas import POLICY_ERROR
 
 from .auth import SignedInSession, TokenAuth
 
@@ -63,7 +64,9 @@ def invalid_input(request, error: ValidationError):
     for item in error.errors:
         field = ".".join(str(part) for part in item.get("loc", []) if str(part) not in TRANSPORT) or "requête"
         fields.append(field)
-        problems.append(f"{field} : {INPUT_ERRORS.get(item.get('type', ''), 'valeur invalide')}")
+        kind = item.get("type", "")
+        told = item.get("msg", "") if kind == POLICY_ERROR else INPUT_ERRORS.get(kind, "valeur invalide")
+        problems.append(f"{field} : {told}")
     detail = "Requête invalide — " + " ; ".join(dict.fromkeys(problems)) + "."
     return api.create_response(
         request, {"detail": detail, "rule": None, "field": fields[0] if fields else None}, status=422

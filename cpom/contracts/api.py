@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from cpom.accounts.permissions import Perm
 from cpom.api.schemas import Error
 from cpom.core.errors import DomainError
+from cpom.core.schemas import InputSchema
 from cpom.organisations.models import Spsti
 
 from . import lifecycle, selectors
@@ -120,7 +121,9 @@ class ContractDetail(ContractSummary):
     versions: list[VersionOut]
 
 
-class Filters(Schema):
+class Filters(InputSchema):
+    short_fields = frozenset({"region", "theme", "q"})
+
     region: str = ""
     generation: int | None = None
     status: ContractStatus | None = None
@@ -131,7 +134,7 @@ class Filters(Schema):
     limit: int = 20
 
 
-class DraftIn(Schema):
+class DraftIn(InputSchema):
     services: list[int]
     campaign: int | None = None
     generation: int | None = None
@@ -151,7 +154,7 @@ class DocumentIn(Schema):
         return AttachedDocument(name=self.name, data=data)
 
 
-class OpinionIn(Schema):
+class OpinionIn(InputSchema):
     body: ConsultedBody
     given_on: dt.date
     opinion: Opinion
@@ -161,7 +164,9 @@ class OpinionIn(Schema):
     )
 
 
-class SignatureIn(Schema):
+class SignatureIn(InputSchema):
+    short_fields = frozenset({"signatory_title"})
+
     party: int
     signed_on: dt.date
     signatory_title: str
@@ -170,13 +175,15 @@ class SignatureIn(Schema):
     )
 
 
-class AmendmentIn(Schema):
+class AmendmentIn(InputSchema):
     kind: AmendmentKind
     summary: str
     new_end: dt.date | None = None
 
 
-class TerminationIn(Schema):
+class TerminationIn(InputSchema):
+    short_fields = frozenset({"registered_letter_reference"})
+
     party: int
     notified_on: dt.date
     effective_on: dt.date

@@ -10,6 +10,7 @@ from cpom.core.errors import DomainError
 from cpom.core.scope import ScopeKind
 from cpom.indicators.enums import IndicatorLevel, IndicatorScope, ThemeScope, ValueType
 from cpom.indicators.models import Indicator, Theme
+from cpom.organisations.selectors import regions_in_scope
 from cpom.territory.models import Region
 
 from .models import Campaign, ThematicGroup, ToolboxDocument
@@ -21,6 +22,8 @@ def campaigns_visible_to(user):
         return Campaign.objects.all()
     if scope.region_code:
         return Campaign.objects.filter(region_id=scope.region_code)
+    if scope.kind == ScopeKind.DEPARTMENTS:  # a caisse: the regional frames of the regions its departments touch
+        return Campaign.objects.filter(region__in=regions_in_scope(user))
     return Campaign.objects.none()
 
 

@@ -16,6 +16,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from cpom.core.text import for_xml
 from cpom.core.word import set_french
 from cpom.indicators.enums import ThemeScope
 from cpom.indicators.models import Indicator
@@ -167,7 +168,7 @@ def _fill_cell(cell, text: str, *, bold: bool = False) -> None:
     for index, line in enumerate(lines):
         if index:
             paragraph = cell.add_paragraph()
-        run = paragraph.add_run("• " + BULLET.sub("", line) if BULLET.match(line) else line)
+        run = paragraph.add_run(for_xml("• " + BULLET.sub("", line) if BULLET.match(line) else line))
         if bold:
             run.bold = True
 
@@ -175,7 +176,7 @@ def _fill_cell(cell, text: str, *, bold: bool = False) -> None:
 def _footer(document, contract: Contract) -> None:
     paragraph = document.sections[0].footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.add_run(f"{contract.reference} — page ")
+    paragraph.add_run(for_xml(f"{contract.reference} — page "))
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), "PAGE")
     run = OxmlElement("w:r")
@@ -207,7 +208,7 @@ class _Writer:
     def paragraph(self, text: str = "", style: str | None = None, *, italic: bool = False):
         paragraph = self.document.add_paragraph()
         if text:
-            run = paragraph.add_run(text)
+            run = paragraph.add_run(for_xml(text))
             if italic:
                 run.italic = True
         if style is not None:
@@ -219,9 +220,9 @@ class _Writer:
 
     def label(self, label: str, text: str = "") -> None:
         paragraph = self.paragraph()
-        paragraph.add_run(label).bold = True
+        paragraph.add_run(for_xml(label)).bold = True
         if text:
-            paragraph.add_run(text)
+            paragraph.add_run(for_xml(text))
 
     def text(self, text: str, *, empty: str = TO_COMPLETE) -> None:
         """Paragraphs split on blank lines; lines starting with a dash become bullets; other lines of a paragraph
@@ -243,7 +244,7 @@ class _Writer:
                     paragraph = self.paragraph(line)
                 else:
                     paragraph.add_run().add_break()
-                    paragraph.add_run(line)
+                    paragraph.add_run(for_xml(line))
 
     def table(self, header: list[str], body: list[list[str]]):
         """A "Table Grid" table whose first row is the header, repeated on every page."""
@@ -267,12 +268,12 @@ class _Writer:
         document, contract = self.document, self.contract
         set_french(document)
         properties = document.core_properties
-        properties.title = contract.title
+        properties.title = for_xml(contract.title)
         properties.subject = "Contrat pluriannuel d'objectifs et de moyens"
         properties.identifier = contract.reference
         properties.keywords = f"CPOM; {contract.reference}"
         properties.language = "fr-FR"
-        properties.author = self.state_name() if self.state else "Plateforme CPOM"
+        properties.author = for_xml(self.state_name()) if self.state else "Plateforme CPOM"
         properties.last_modified_by = properties.author
         properties.created = properties.modified = contract.updated_at
         properties.revision = contract.version
@@ -342,10 +343,10 @@ class _Writer:
         organisation = party.organisation
         feminine = "e" if party.role != PartyRole.SPSTI else ""  # la direction régionale, la caisse
         paragraph = self.paragraph()
-        paragraph.add_run(organisation.name).bold = True
+        paragraph.add_run(for_xml(organisation.name)).bold = True
         if organisation.short_name and organisation.short_name != organisation.name:
-            paragraph.add_run(f", ci-après dénommé{feminine} « {organisation.short_name} »")
-        paragraph.add_run(",")
+            paragraph.add_run(for_xml(f", ci-après dénommé{feminine} « {organisation.short_name} »"))
+        paragraph.add_run(for_xml(","))
         seat = ", ".join(part for part in (organisation.address.strip(), organisation.city.strip()) if part)
         if seat:
             self.paragraph(f"Dont le siège se situe : {seat}")

@@ -3,8 +3,11 @@ date, migration state, row count and SHA-256 of each entry) and one JSON entry p
 one by one, so memory does not grow with the database. A restore goes into an empty database of the same
 migration state, all or nothing, and checks the counts and checksums before writing anything.
 
-Sessions, the sign-in journal and Django's own tables (content types, permissions, admin log) are not business
-data and are left out: they are rebuilt by `migrate` or start empty."""
+Besides our apps' models, every table that holds the state of a user account is saved: the second factors of
+django-otp (every installed device plugin, `USER_STATE_APP_PREFIX`: TOTP today); accounts (which have no Django
+groups or permissions) and API tokens are our own apps' models. Sessions, the sign-in journal and lockouts of
+django-axes (short-lived personal data) and Django's own tables (content types, permissions, admin log) are left
+out: they are rebuilt by `migrate` or start empty. django-axes keeps its configuration in the settings."""
 
 import datetime as dt
 import hashlib
@@ -23,6 +26,7 @@ from .errors import DomainError
 
 FORMAT = "cpom-sauvegarde/1"
 APP_PREFIX = "cpom."
+USER_STATE_APP_PREFIX = "django_otp.plugins."  # every second-factor device kind (otp_totp, otp_static, otp_email…)
 CHUNK = 2000
 
 
@@ -39,7 +43,8 @@ class Manifest:
 
 
 def business_models() -> list:
-    """Our apps' concrete models, parents before children (a service's Organisation row before its Spsti row)."""
+    """Our apps' concrete models, parents before children (a service's Organisation row before its Spsti row), then
+    the other tables that hold the state of an account (second-factor devices)."""
     models = [
         model
         for config in apps.get_app_configs()
@@ -47,7 +52,14 @@ def business_models() -> list:
         for model in config.get_models()
         if not model._meta.proxy
     ]
-    return sorted(models, key=lambda model: len(model._meta.get_parent_list()))
+    user_state = [
+        model
+        for config in apps.get_app_configs()
+        if config.name.startswith(USER_STATE_APP_PREFIX)
+        for model in config.get_models()
+        if not model._meta.proxy
+    ]
+    return sorted(models, key=lambda model: len(model._meta.get_parent_list())) + user_state
 
 
 def _migration_state() -> dict[str, str]:

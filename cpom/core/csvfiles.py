@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from .text import LONG_TEXT, text_problem
+
 MAX_ERRORS = 200  # errors kept to be shown (the first ones by line); the others are only counted
 NOT_UTF8 = "le fichier n'est pas encodé en UTF-8 (enregistrez-le en « CSV UTF-8 »)."
 # Bytes that are not UTF-8 are decoded with errors="surrogateescape" into lone surrogates U+DC80–U+DCFF, which
@@ -147,6 +149,9 @@ def _rows(reader, header: list[str], delimiter: str) -> Iterator[tuple[int, dict
             errors.add(LineError(line, None, message))
             continue
         rows += 1
+        for name, value in zip(header, values, strict=True):
+            if problem := text_problem(value, limit=LONG_TEXT):
+                errors.add(LineError(line, name, problem))
         if not errors:  # the file is refused anyway: its remaining lines are only checked
             yield line, {name: value.strip() for name, value in zip(header, values, strict=True)}
     if errors:

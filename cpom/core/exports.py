@@ -8,7 +8,10 @@ from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.styles import Font
+
+from .text import for_xml
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 XLSX_FORMATS = {"integer": "# ##0", "decimal": "# ##0.0", "percent": "0.0 %", "date": "DD/MM/YYYY"}
@@ -18,6 +21,16 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def text_cell(sheet, row: int, column: int, value):
+    """Writes `value` in the cell; a text is always stored as text — never run as a formula, whatever it starts
+    with (= + - @) — and without the characters XML cannot hold. Numbers and dates are written as they are."""
+    cell = sheet.cell(row, column)
+    cell.value = for_xml(value)
+    if isinstance(cell.value, str):
+        cell.data_type = TYPE_STRING
+    return cell
 
 
 def _csv_value(value, kind: str | None):
@@ -54,11 +67,11 @@ def xlsx_response(
     book = Workbook()
     sheet = book.active
     sheet.title = "Données"
-    sheet.append([neutralise(label) for label in header])
+    sheet.append([for_xml(neutralise(label)) for label in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([neutralise(value) for value in row])
+        sheet.append([for_xml(neutralise(value)) for value in row])
         for index, cell in enumerate(sheet[sheet.max_row]):
             kind = kinds[index] if kinds else None
             if isinstance(cell.value, bool):

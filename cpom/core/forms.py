@@ -1,6 +1,34 @@
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from dsfr.forms import DsfrBaseForm, DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
+
+from .text import LONG_TEXT, SHORT_TEXT, date_problem, text_problem
+
+
+def _no_control_characters(value) -> None:
+    if isinstance(value, str) and (problem := text_problem(value, limit=10**9)):
+        raise ValidationError(problem[0].upper() + problem[1:], code="control_characters")
+
+
+def _plausible_date(value) -> None:
+    if value is not None and (problem := date_problem(value)):
+        raise ValidationError(problem[0].upper() + problem[1:], code="implausible_date")
+
+
+def apply_input_policy(form) -> None:
+    """The text policy of `cpom.core.text` on every field of `form`: free texts without a limit get one (long for
+    a text area, short otherwise), control characters are refused, dates must be plausible."""
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField):
+            field.validators.append(_plausible_date)
+        elif isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+            if field.max_length is None:
+                field.max_length = LONG_TEXT if isinstance(field.widget, forms.Textarea) else SHORT_TEXT
+                field.validators.append(MaxLengthValidator(field.max_length))
+                field.widget.attrs.update(field.widget_attrs(field.widget))
+            field.validators.append(_no_control_characters)
 
 
 class DsfrFormMixin:
@@ -11,6 +39,7 @@ class DsfrFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        apply_input_policy(self)
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
 

@@ -2,15 +2,20 @@
 
 import datetime as dt
 
+from .text import date_problem
+
 
 def parse_french_date(value: str) -> dt.date:
     """Accept JJ/MM/AAAA (what users type) and AAAA-MM-JJ (what software writes)."""
     value = value.strip()
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
-            return dt.datetime.strptime(value, pattern).date()
+            parsed = dt.datetime.strptime(value, pattern).date()
         except ValueError:
             continue
+        if problem := date_problem(parsed):  # the platform's plausible range (core/text.py)
+            raise ValueError(f"« {value} » : {problem}")
+        return parsed
     raise ValueError(f"« {value} » n'est pas une date au format JJ/MM/AAAA.")
 
 

@@ -43,7 +43,9 @@ class Target(StrEnum):
     CONTRACT = "contract"  # Contract.objects.visible_to(user): social partners signed ones, the ARS no draft
     SIGNED_CONTRACT = "signed_contract"  # a visible contract that has at least one signed version
     REPORT = "report"  # reports.services.reports_visible_to(user)
-    REGION = "region"  # organisations.selectors.regions_in_scope(user)
+    # organisations.selectors.regions_in_scope(user): a caisse opens the regions its departments touch, whose named
+    # per-service rows are limited to the services headquartered in its departments (named_services_of, issue 16)
+    REGION = "region"
     CAMPAIGN = "campaign"  # contracts.campaigns.campaigns_visible_to(user): the regional frame
     TOKEN = "token"  # an API token of the user himself
     ACCOUNT = "account"  # the account of a password reset link (no scope: the signed token decides)
@@ -314,8 +316,7 @@ POLICIES: dict[str, Policy] = {
         write_perms=_any(Perm.REPORT_REVIEW),
     ),
     "reports:values_import": _p(
-        "Importer des valeurs (CSV) dans les rapports du périmètre",
-        Perm.REPORT_REVIEW,
+        "Importer des valeurs (CSV) dans ses propres rapports : seul le service saisit son rapport",
         Perm.REPORT_FILL,
         methods=GET_POST,
     ),
@@ -338,7 +339,11 @@ POLICIES: dict[str, Policy] = {
     # --- steering -------------------------------------------------------------------------------------------
     "steering:national": _p("Tableau de bord national et ses exports", Perm.DASHBOARD_VIEW, nation_only=True),
     "steering:national_bilan": _p("Bilan national (CNPST) et ses exports", Perm.DASHBOARD_VIEW, nation_only=True),
-    "steering:regional": _p("Tableau de bord d'une région et ses exports", Perm.DASHBOARD_VIEW, objects=_REGION),
+    "steering:regional": _p(
+        "Tableau de bord d'une région et ses exports (lignes nominatives : services du périmètre seulement)",
+        Perm.DASHBOARD_VIEW,
+        objects=_REGION,
+    ),
     "steering:regional_bilan": _p("Bilan régional (CRPST) et ses exports", Perm.DASHBOARD_VIEW, objects=_REGION),
     "steering:restitution": _p(
         "Restitution d'un service : ses chiffres et sa position (pairs anonymes)", Perm.REPORT_VIEW, objects=_SERVICE

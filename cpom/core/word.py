@@ -15,6 +15,7 @@ from docx.shared import Cm, Pt
 
 from .tables import TEXT, Table
 from .templatetags.cpom_tables import cell_text
+from .text import for_xml
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -41,7 +42,7 @@ def _repeat_header(row) -> None:
 
 def _write_cell(cell, text: str, *, bold: bool = False, right: bool = False) -> None:
     paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(text)
+    run = paragraph.add_run(for_xml(text))
     run.font.size = Pt(8)
     run.bold = bold
     if right:
@@ -49,7 +50,7 @@ def _write_cell(cell, text: str, *, bold: bool = False, right: bool = False) -> 
 
 
 def add_table(document, table: Table) -> None:
-    document.add_heading(table.caption, level=2)
+    document.add_heading(for_xml(table.caption), level=2)
     columns = table.columns
     grid = document.add_table(rows=1, cols=len(columns))
     grid.style = "Table Grid"
@@ -71,7 +72,7 @@ def add_table(document, table: Table) -> None:
                 text += f" ({cell_text(value.previous, column.kind)})"
             _write_cell(cell, text, bold=is_total or index == 0, right=index > 0 and column.kind != TEXT)
     if table.previous_label:
-        document.add_paragraph(f"Entre parenthèses : {table.previous_label}.").runs[0].font.size = Pt(8)
+        document.add_paragraph(for_xml(f"Entre parenthèses : {table.previous_label}.")).runs[0].font.size = Pt(8)
 
 
 def tables_document(title: str, paragraphs: Sequence[str], tables: Sequence[Table]) -> bytes:
@@ -83,11 +84,11 @@ def tables_document(title: str, paragraphs: Sequence[str], tables: Sequence[Tabl
         section.page_width, section.page_height = section.page_height, section.page_width
     for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
         setattr(section, margin, Cm(1.5))
-    document.core_properties.title = title
+    document.core_properties.title = for_xml(title)
     document.core_properties.language = "fr-FR"
-    document.add_heading(title, level=1)
+    document.add_heading(for_xml(title), level=1)
     for text in paragraphs:
-        document.add_paragraph(text)
+        document.add_paragraph(for_xml(text))
     for table in tables:
         add_table(document, table)
     out = io.BytesIO()

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, F, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from cpom.core.dates import add_months
@@ -95,10 +95,9 @@ class SpstiQuerySet(models.QuerySet):
             case ScopeKind.REGION:
                 return self.filter(region_id=scope.region_code)
             case ScopeKind.DEPARTMENTS:
-                covered = Spsti.departments.through.objects.filter(
-                    organisation_id=OuterRef("pk"), department_id__in=scope.department_codes
-                )
-                return self.filter(Exists(covered))
+                # A caisse sees the services headquartered in its departments (DESIGN §2, issue 16): one rule for
+                # the registry, restitutions, reports and every named table of the dashboards.
+                return self.filter(headquarters_department_id__in=scope.department_codes)
             case ScopeKind.SPSTI:
                 return self.filter(pk=scope.spsti_id)
         return self.none()

@@ -42,6 +42,8 @@ def registry_list(user, filters: RegistryFilters, *, today: dt.date | None = Non
 
 
 def regions_in_scope(user):
+    """Regions whose dashboards the user opens. A caisse opens those of the regions its departments touch: their
+    aggregates are allowed; their named, per-service rows are limited to `named_services_of` (DESIGN §2)."""
     scope = user.scope
     if scope.kind == ScopeKind.NATION:
         return Region.objects.all()
@@ -112,3 +114,12 @@ def registry_summary(user, *, today: dt.date | None = None) -> RegistrySummary:
         )
     )
     return RegistrySummary(**{key: value or 0 for key, value in figures.items()})
+
+
+def named_services_of(user, *, may_see_named: bool):
+    """The services whose named, per-service figures `user` may read in a dashboard, a table or an export: none
+    for a role that reads aggregates only (`may_see_named` False: social partners), else the services of its scope
+    — for a caisse, those headquartered in its departments, even on the dashboard of a whole region."""
+    if not may_see_named:
+        return Spsti.objects.none()
+    return Spsti.objects.visible_to(user)

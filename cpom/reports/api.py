@@ -8,6 +8,7 @@ from ninja import Router, Schema, Status
 
 from cpom.accounts.permissions import Perm
 from cpom.api.schemas import Error
+from cpom.core.schemas import InputSchema
 
 from . import services
 from .enums import Channel
@@ -75,18 +76,18 @@ class ReportDetail(ReportSummary):
     comments: str
 
 
-class ValuesIn(Schema):
+class ValuesIn(InputSchema):
     version: int
     values: dict[str, str]
     progress: dict[int, tuple[str, str]] | None = None
     comments: str | None = None
 
 
-class CommentIn(Schema):
+class CommentIn(InputSchema):
     comment: str
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str
 
 

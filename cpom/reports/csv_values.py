@@ -26,7 +26,7 @@ from . import rules
 from .enums import Channel, ReportStatus
 from .layout import Cell, Layout, report_layout
 from .models import Report, Value
-from .services import check_values, reports_visible_to, stored_text, write_many
+from .services import ONLY_THE_SERVICE, check_values, reports_fillable_by, reports_visible_to, stored_text, write_many
 
 COLUMNS = ["annee", "siret", "theme", "indicateur", "valeur"]
 OPTIONAL = ["contrat"]
@@ -51,8 +51,8 @@ def import_values(content: bytes | BinaryIO, *, by=None, channel: str = Channel.
     checked on the values it now holds; on any error everything is rolled back and CsvFormatError names the
     lines. Memory holds one batch and a few bytes per report and per cell, whatever the size of the file.
     """
-    if by is not None and not (by.can(Perm.REPORT_FILL) or by.can(Perm.REPORT_REVIEW)):
-        raise DomainError("Votre rôle ne permet pas d'importer des valeurs.")
+    if by is not None and not by.can(Perm.REPORT_FILL):
+        raise DomainError(ONLY_THE_SERVICE)
     rows = read_csv(content, required=COLUMNS, optional=OPTIONAL)
     run = _Import(by, channel)
     count, batch = 0, []
@@ -106,7 +106,7 @@ class _Import:
         self.changed = 0
         self.indicators = {i.code: i for i in Indicator.objects.select_related("parent")}
         self.themes = {t.code: t for t in Theme.objects.all()}
-        self.scope = reports_visible_to(by) if by is not None else Report.objects.all()
+        self.scope = reports_fillable_by(by)  # the same rule as the form, the API and the Excel upload
         self.report_years = set(Report.objects.order_by().values_list("year", flat=True).distinct())
         self.years: set[int] = set()  # years of the file that have reports, to tell "unknown" from "not yours"
         self.by_year: dict[int, dict[str, list[tuple[int, str]]]] = {}  # year → SIRET → (report, contract ref.)
@@ -271,12 +271,17 @@ class _Import:
     def described(self, errors: list) -> list[LineError]:
         sirets = {error.siret for error in errors if isinstance(error, _NoReport)}
         known = set()
-        if sirets:
+        if sirets and self.by is None:
             reports = Report.objects.order_by().filter(year__in=self.years, spsti__siret__in=sirets)
             known = set(reports.values_list("spsti__siret", flat=True))
         out = []
         for error in errors:
-            if isinstance(error, _NoReport):
+            if isinstance(error, _NoReport) and self.by is not None:
+                # A user is told the same whether the SIRET is unknown, owes no report or is someone else's:
+                # the import must not reveal who owes a report outside the user's scope.
+                message = f"aucun rapport {error.year} du SIRET « {error.siret} » que vous puissiez saisir."
+                error = LineError(error.line, "siret", message)
+            elif isinstance(error, _NoReport):
                 message = (
                     f"aucun rapport {error.year} de ce service dans votre périmètre."
                     if error.siret in known

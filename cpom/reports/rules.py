@@ -49,7 +49,9 @@ def parse(indicator: Indicator, raw: str, theme_label: str | None = None):
     if indicator.value_type == ValueType.DATE:
         try:
             return parse_french_date(raw)
-        except ValueError:
+        except ValueError as error:
+            if "plausible" in str(error):
+                raise ValueError(f"{where} : {error}") from None
             raise ValueError(f"{where} : « {raw} » n'est pas une date au format JJ/MM/AAAA.") from None
     if len(raw) > 5000:
         raise ValueError(f"{where} : le texte dépasse 5 000 caractères.")

@@ -17,6 +17,7 @@ from cpom.accounts.permissions import Perm
 from cpom.contracts.models import ContractParty
 from cpom.core.errors import DomainError
 from cpom.core.scope import ScopeKind
+from cpom.core.text import LONG_TEXT, check_text, text_problem
 
 from . import rules
 from .enums import Channel, EventKind, ProgressStatus, ReportStatus
@@ -37,10 +38,24 @@ def reports_visible_to(user):
             party = ContractParty.objects.filter(
                 contract_id=OuterRef("contract_id"), organisation_id=user.organisation_id
             )
-            return Report.objects.filter(Exists(party))
+            # Party to the contract, and the service headquartered in the caisse's departments (DESIGN §2).
+            return Report.objects.filter(Exists(party), spsti__headquarters_department_id__in=scope.department_codes)
         case ScopeKind.SPSTI:
             return Report.objects.filter(spsti_id=scope.spsti_id)
     return Report.objects.none()
+
+
+ONLY_THE_SERVICE = "Seul le service concerné saisit son rapport."
+
+
+def reports_fillable_by(user):
+    """The one rule of every channel (form, API, Excel, CSV import): only the service itself enters its report.
+    `user=None` is the platform itself (command line, demo data). Agents review; they never write values."""
+    if user is None:
+        return Report.objects.all()
+    if not user.is_authenticated or not user.can(Perm.REPORT_FILL) or user.scope.kind != ScopeKind.SPSTI:
+        return Report.objects.none()
+    return Report.objects.filter(spsti_id=user.scope.spsti_id)
 
 
 class StaleReport(DomainError):
@@ -77,8 +92,8 @@ def current_values(report: Report) -> dict[str, str]:
 
 def _require_fill(by, report: Report) -> None:
     """`by=None` is the platform itself (command-line imports, demo data): no role check, same rules."""
-    if by is not None and (not by.can(Perm.REPORT_FILL) or not reports_visible_to(by).filter(pk=report.pk).exists()):
-        raise DomainError("Seul le service concerné saisit son rapport.")
+    if by is not None and not reports_fillable_by(by).filter(pk=report.pk).exists():
+        raise DomainError(ONLY_THE_SERVICE)
     if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
         raise DomainError(
             f"Le rapport est « {report.get_status_display()} » : il ne se modifie plus "
@@ -99,6 +114,9 @@ def check_values(report: Report, raw: dict[str, str], layout=None) -> tuple[dict
         if key not in raw:
             continue
         theme_label = cell.theme.label if cell.theme else None
+        if problem := text_problem(raw[key], limit=LONG_TEXT):
+            problems.append(ValueProblem(key, f"{cell.indicator.label} : {problem}"))
+            continue
         try:
             typed[key] = rules.parse(cell.indicator, raw[key], theme_label)
         except ValueError as error:
@@ -179,6 +197,10 @@ def save_values(
                 )
             elif status and status not in ProgressStatus.values:
                 problems.append(ValueProblem(f"action-{action_id}", f"Avancement inconnu : « {status} »."))
+            elif problem := text_problem(_comment, limit=LONG_TEXT):
+                problems.append(ValueProblem(f"action-{action_id}", f"Commentaire de l'action : {problem}"))
+    if comments is not None and (problem := text_problem(comments, limit=LONG_TEXT)):
+        problems.append(ValueProblem("commentaires", f"Commentaires du rapport : {problem}"))
     if problems:
         raise InvalidValues(problems)
     write_values(report, typed, layout, by=by, channel=channel)
@@ -289,6 +311,7 @@ def return_for_correction(*, by, report: Report, comment: str) -> Report:
         raise DomainError("Seul un rapport transmis peut être renvoyé pour correction.")
     if not comment.strip():
         raise DomainError("Dites au service ce qu'il doit corriger.", field="comment")
+    check_text(comment, label="Motif du renvoi", field="comment")
     report.status = ReportStatus.RETURNED
     report.version += 1
     report.save()
@@ -307,6 +330,7 @@ def reopen(*, by, report: Report, reason: str) -> Report:
         raise DomainError("Seul un rapport validé peut être rouvert.")
     if not reason.strip():
         raise DomainError("La réouverture d'un rapport validé doit être motivée.", field="reason")
+    check_text(reason, label="Motif de la réouverture", field="reason")
     report.status, report.validated_at = ReportStatus.RETURNED, None
     report.version += 1
     report.save()

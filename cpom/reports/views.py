@@ -234,10 +234,9 @@ def value_history(request, pk: int):
     )
 
 
+@require_perm(Perm.REPORT_FILL)  # only the service itself enters its report, whatever the channel (issue 16)
 @require_http_methods(["GET", "POST"])
 def values_import(request):
-    if not (request.user.can(Perm.REPORT_REVIEW) or request.user.can(Perm.REPORT_FILL)):
-        raise PermissionDenied("Votre rôle ne permet pas d'importer des valeurs.")
     errors, result = [], None
     if request.method == "POST":
         upload = request.FILES.get("fichier")
@@ -381,7 +380,7 @@ def campaign_list(request):
             return redirect("reports:campaign_list")
     campaigns = ReportingCampaign.objects.select_related("region").order_by("-year", "region__name")
     if not user.scope.is_nation:
-        campaigns = campaigns.filter(Q(region__isnull=True) | Q(region_id=user.scope.region_code))
+        campaigns = campaigns.filter(Q(region__isnull=True) | Q(region__in=regions_in_scope(user)))
     return render(
         request,
         "reports/campaign_list.html",

@@ -126,4 +126,8 @@ def regional_tables(request, code: str, year: int, include_submitted: bool = Fal
     if region is None:
         raise Http404
     current = tableau1(year, include_submitted=include_submitted, region_id=code)
-    return _tables_out(tables.regional_tables(year, region, current, include_submitted=include_submitted))
+    return _tables_out(
+        tables.regional_tables(
+            year, region, current, include_submitted=include_submitted, named=tables.named_for(request.user)
+        )
+    )

@@ -11,6 +11,7 @@ Definitions for a year Y:
 """
 
 import datetime as dt
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -217,6 +218,17 @@ class Position:
     quartile: int | None  # 1 (lowest) to 4 (highest)
 
 
+PUBLISHED_DIGITS = 2  # significant digits of a published quartile: a range, not a peer's exact value (issue 16)
+
+
+def _published(value: float) -> float:
+    """`value` rounded to PUBLISHED_DIGITS significant digits (23.7 → 24; 137.2 → 140; 1.84 → 1.8): with few
+    peers a quartile falls on one peer's figure, which must not be published exactly."""
+    if value == 0:
+        return 0.0
+    return float(round(value, PUBLISHED_DIGITS - 1 - math.floor(math.log10(abs(value)))))
+
+
 def _quartiles(values: list[float]) -> tuple[float, float, float]:
     ordered = sorted(values)
 
@@ -225,7 +237,7 @@ def _quartiles(values: list[float]) -> tuple[float, float, float]:
         low, high = int(position), min(int(position) + 1, len(ordered) - 1)
         return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
-    return (round(at(0.25), 1), round(at(0.5), 1), round(at(0.75), 1))
+    return (_published(at(0.25)), _published(at(0.5)), _published(at(0.75)))
 
 
 def positions(year: int, spsti: Spsti, *, include_submitted: bool = False) -> list[Position]:
@@ -274,9 +286,12 @@ class MatrixRow:
     themes: dict[str, int | None]  # establishments supported per retained theme (None: retained, not yet reported)
 
 
-def service_theme_matrix(year: int, region_id: str, *, include_submitted: bool = False) -> list[MatrixRow]:
+def service_theme_matrix(
+    year: int, region_id: str, *, include_submitted: bool = False, services=None
+) -> list[MatrixRow]:
     """Services of the region under a contract in force during Y × the prevention themes they retain, with the
-    establishments supported from their counted report."""
+    establishments supported from their counted report. `services` (a queryset of services) keeps only those:
+    the named rows a reader may see."""
     themes = list(Theme.objects.filter(scope=ThemeScope.PREVENTION).values_list("code", flat=True))
     retained = (
         ContractParty.objects.filter(
@@ -291,6 +306,8 @@ def service_theme_matrix(year: int, region_id: str, *, include_submitted: bool =
         .order_by()
         .distinct()
     )
+    if services is not None:
+        retained = retained.filter(organisation_id__in=services.values("pk"))
     supported = {
         (service, theme): total
         for service, theme, total in Value.objects.filter(

@@ -1,10 +1,16 @@
-"""Open data: non-identifying aggregates per region, theme and year, from validated reports only."""
+"""Open data: non-identifying aggregates per region, theme and year, from validated reports only.
+
+Statistical confidentiality (issue 16): a figure built from fewer than `MIN_SERVICES` services is not published —
+the cell is left empty — since a region with one or two services would give away a named service's figures."""
 
 from cpom.indicators.enums import ThemeScope
 from cpom.indicators.models import Theme
 from cpom.territory.models import Region
 
 from .consolidation import NATIONAL, ThemeRow, tableau1
+
+MIN_SERVICES = 3
+SUPPRESSED = ""  # an empty cell: secret statistique
 
 DICTIONARY = [
     ("annee", "Année suivie (les rapports sont transmis l'année suivante, au plus tard le 30 juin)."),
@@ -18,14 +24,20 @@ DICTIONARY = [
     ),
     (
         "services_retenant_thematique",
-        "Services agréés parties à au moins un CPOM en vigueur pendant l'année, avec une action sur la thématique.",
+        "Services agréés parties à au moins un CPOM en vigueur pendant l'année, avec une action sur la thématique. "
+        f"Vide (secret statistique) quand la région compte moins de {MIN_SERVICES} services agréés.",
     ),
     (
         "etablissements_accompagnes",
         "Somme des établissements ayant bénéficié d'au moins une visite, mesure ou conseil personnalisé sur la "
-        "thématique, d'après les rapports annuels validés.",
+        "thématique, d'après les rapports annuels validés. Vide (secret statistique) quand moins de "
+        f"{MIN_SERVICES} services retiennent la thématique : le chiffre serait celui d'un service identifiable.",
     ),
 ]
+CONFIDENTIALITY = (
+    f"Secret statistique : une case calculée à partir de moins de {MIN_SERVICES} services est laissée vide, pour "
+    "qu'aucun chiffre d'un service ne puisse être retrouvé."
+)
 
 
 def rows(year: int) -> list[list]:
@@ -44,8 +56,13 @@ def rows(year: int) -> list[list]:
                     theme.code,
                     theme.label,
                     row.total_services,
-                    row.services_retaining_theme,
-                    row.establishments_supported,
+                    _published(row.services_retaining_theme, built_from=row.total_services),
+                    _published(row.establishments_supported, built_from=row.services_retaining_theme),
                 ]
             )
     return out
+
+
+def _published(value: int, *, built_from: int):
+    """`value` unless it is built from 1 to MIN_SERVICES − 1 services (0 services: nothing to hide)."""
+    return SUPPRESSED if 0 < built_from < MIN_SERVICES else value

@@ -5,9 +5,11 @@ from collections.abc import Sequence
 
 from django.urls import reverse
 
+from cpom.accounts.permissions import Perm
 from cpom.core.tables import DATE, DECIMAL, PERCENT, TEXT, Cell, Column, Table, evolution, ratio
 from cpom.indicators.enums import ThemeScope
 from cpom.indicators.models import Indicator, Theme
+from cpom.organisations.selectors import named_services_of
 from cpom.reports.enums import ProgressStatus
 from cpom.reports.selectors import deadlines
 from cpom.reports.services import stored_text
@@ -211,15 +213,28 @@ def indicator_trend_table(year: int, region: Region | None, *, include_submitted
     return table
 
 
-def matrix_table(year: int, region: Region, *, include_submitted: bool) -> Table:
+def named_for(user):
+    """The services whose named rows `user` may read: roles that read service files (REGISTRY_VIEW) see those of
+    their scope; social partners (aggregates only, DESIGN §2) none."""
+    return named_services_of(user, may_see_named=user.can(Perm.REGISTRY_VIEW))
+
+
+NAMED_HIDDEN = "Chiffres par service non communiqués à votre rôle : chiffres agrégés seulement."
+
+
+def matrix_table(year: int, region: Region, *, include_submitted: bool, named=None) -> Table:
+    """`named`: the services whose rows the reader may see (organisations.selectors.named_services_of); None: all."""
     themes = prevention_themes()
     table = Table(
         slug="matrice",
         caption="Thématiques retenues par chaque service sous contrat, et établissements accompagnés",
         columns=[Column("Service", TEXT), *[Column(theme.label) for theme in themes]],
-        empty="Aucun service sous contrat en vigueur.",
+        empty="Aucun service sous contrat en vigueur" + (" dans votre périmètre." if named is not None else "."),
     )
-    for row in service_theme_matrix(year, region.code, include_submitted=include_submitted):
+    if named is not None and not named.exists():
+        table.empty = NAMED_HIDDEN
+        return table
+    for row in service_theme_matrix(year, region.code, include_submitted=include_submitted, services=named):
         table.rows.append(
             [
                 row.service,
@@ -413,14 +428,15 @@ def national_tables(year: int, *, include_submitted: bool) -> list[Table]:
     ]
 
 
-def regional_tables(year: int, region: Region, current: Figures, *, include_submitted: bool) -> list[Table]:
-    """A regional dashboard: themes, indicator trends, service × theme matrix, action progress, generations."""
+def regional_tables(year: int, region: Region, current: Figures, *, include_submitted: bool, named=None) -> list[Table]:
+    """A regional dashboard: themes, indicator trends, service × theme matrix, action progress, generations.
+    `named`: the services whose named rows the reader may see (None: all, for the platform's own uses)."""
     return [
         theme_table(
             year, region, current, tableau1(year - 1, include_submitted=include_submitted, region_id=region.code)
         ),
         indicator_trend_table(year, region, include_submitted=include_submitted),
-        matrix_table(year, region, include_submitted=include_submitted),
+        matrix_table(year, region, include_submitted=include_submitted, named=named),
         progress_table(year, [region], include_submitted=include_submitted),
         generations_table(year, region),
     ]

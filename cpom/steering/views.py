@@ -72,7 +72,9 @@ def regional(request, code: str):
     year, with_submitted = _common(request)
     links = [(reverse("steering:national"), "National")] if request.user.scope.is_nation else []
     current = tableau1(year, include_submitted=with_submitted, region_id=region.code)
-    page_tables = tables.regional_tables(year, region, current, include_submitted=with_submitted)
+    page_tables = tables.regional_tables(
+        year, region, current, include_submitted=with_submitted, named=tables.named_for(request.user)
+    )
     theme_tbl, trend = page_tables[:2]
     if response := offer(request.GET, page_tables, f"{slugify(region.name)}-{year}"):
         return response
@@ -164,6 +166,7 @@ def open_data(request):
             "breadcrumb_data": crumbs("Données ouvertes"),
             "years": years,
             "dictionary": opendata.DICTIONARY,
+            "confidentiality": opendata.CONFIDENTIALITY,
         },
     )
 

@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from cpom.contracts.enums import ContractStatus, PartyRole
 from cpom.contracts.models import Contract, ContractParty
 from cpom.core.dates import add_months
+from cpom.core.scope import ScopeKind
 from cpom.organisations.models import Approval, Spsti
 from cpom.reports.enums import ReportStatus
 from cpom.reports.selectors import deadlines
@@ -38,6 +39,15 @@ def watch(user, today: dt.date) -> Watch:
         .order_by("region__name", "name")
     )
     visible = Contract.objects.visible_to(user)
+    if user.scope.kind == ScopeKind.DEPARTMENTS:
+        # A caisse names only the services headquartered in its departments (DESIGN §2), even among the contracts
+        # it is party to (Contract.visible_to keeps those for the negotiation pages).
+        named = ContractParty.objects.filter(
+            contract_id=OuterRef("pk"),
+            role=PartyRole.SPSTI,
+            organisation_id__in=Spsti.objects.visible_to(user).values("pk"),
+        )
+        visible = visible.filter(Exists(named))
     ending = (
         visible.filter(pk__in=in_force.values("pk"), end__lte=add_months(today, 6))
         .select_related("region")

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from cpom.accounts.enums import Role
+from cpom.accounts.models import User
 from cpom.contracts import lifecycle, services, versions
 from cpom.contracts.enums import (
     AmendmentKind,
@@ -131,13 +132,13 @@ def test_a_regional_contract_of_two_services_has_both_services_one_dreets_and_th
 
 
 def test_services_of_two_regions_cannot_share_one_contract_r1(world):
-    # A Mayenne service (Pays de la Loire) covering Ille-et-Vilaine is in Carsat Bretagne's area.
+    # A Mayenne service (Pays de la Loire) covering Ille-et-Vilaine. Carsat Bretagne does not see it (headquarters
+    # outside its departments, issue 16): an administrator, who sees both, meets rule R1.
     mayenne = make_service("SPSTI-M", "Santé Travail Mayenne", headquarters="53", departments=["53", "35"])
     contracts_before = Contract.objects.count()
+    admin = User.objects.create_user("admin-r1@cpom.test", "x" * 16, role=Role.ADMIN, organisation=None)
 
-    error = refusal(
-        lifecycle.create_draft, by=world.caisse, services=[world.service, mayenne], generation=3, on=NEGOTIATION
-    )
+    error = refusal(lifecycle.create_draft, by=admin, services=[world.service, mayenne], generation=3, on=NEGOTIATION)
 
     assert_names_rule(error, "R1")
     assert error.field == "services"

@@ -251,3 +251,12 @@ def test_a_file_without_a_required_column_is_refused(reference):
     errors = refused(content)
     assert errors[0] == "ligne 1, colonne « departement_siege » : colonne obligatoire absente."
     assert len(errors) == 5
+
+
+def test_registry_lines_with_control_characters_or_implausible_dates_are_refused(reference):
+    """Issue 16, items 4 and 8: the registry import applies the same text and date policy as the form (overlong
+    names were already refused by the length of their field)."""
+    [error] = refused(csv_bytes(row(), row(commune="Ren\x01nes")))
+    assert error.startswith("ligne 3, colonne « commune » : le texte contient des caractères de contrôle")
+    [error] = refused(csv_bytes(row(), row(agrement_debut="01/01/1900")))
+    assert error.startswith("ligne 3, colonne « agrement_debut » : « 01/01/1900 » : la date 01/01/1900")

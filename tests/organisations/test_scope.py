@@ -195,16 +195,17 @@ def test_the_menu_shows_only_the_pages_the_role_opens(persona, registry, admin_s
     assert {"Accueil", "Institutions"} <= items
 
 
-def test_a_caisse_agent_sees_a_service_of_another_region_that_covers_one_of_its_departments(
+def test_a_caisse_agent_sees_the_services_headquartered_in_its_departments_only(
     services, caisse_agent, dreets_agent, login
 ):
-    # Headquartered in Loire-Atlantique (Pays de la Loire), the service also covers Ille-et-Vilaine.
+    """DESIGN §2 (issue 16): named data only for services whose headquarters are in the caisse's departments.
+    Headquartered in Loire-Atlantique (Pays de la Loire), this service also covers Ille-et-Vilaine: not named."""
     nantes = SpstiFactory(name="Service de Nantes et de Rennes", department="44", departments=["44", "35"])
     url = reverse("organisations:spsti_detail", args=[nantes.pk])
-    assert login(caisse_agent).get(url).status_code == 200
+    assert login(caisse_agent).get(url).status_code == 404
     assert login(dreets_agent).get(url).status_code == 404  # not in the region of DREETS Bretagne
-    assert nantes in Spsti.objects.visible_to(caisse_agent)
-    assert Spsti.objects.visible_to(caisse_agent).count() == 3
+    assert nantes not in Spsti.objects.visible_to(caisse_agent)
+    assert Spsti.objects.visible_to(caisse_agent).count() == 2
 
 
 def test_the_scope_of_each_role_comes_from_its_organisation(services, request):

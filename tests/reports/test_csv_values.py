@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cpom.contracts.models import ContractIndicator
 from cpom.core.csvfiles import CsvFormatError
+from cpom.core.errors import DomainError
 from cpom.indicators.enums import ThemeScope
 from cpom.indicators.models import Theme
 from cpom.reports import csv_values
@@ -95,8 +96,17 @@ def test_a_missing_column_and_a_wrong_encoding_are_explained(reports):
 
 def test_a_service_imports_only_its_own_rows(reports, services, spsti_referent):
     content = csv_of(f"{YEAR};{services['B'].siret};TMS;ETAB_FORMES;1")
-    with pytest.raises(CsvFormatError, match="dans votre périmètre"):
+    with pytest.raises(CsvFormatError, match="que vous puissiez saisir"):
         import_values(content, by=spsti_referent)
+
+
+@pytest.mark.parametrize("agent", ["dreets_agent", "caisse_agent", "admin"])
+def test_agents_do_not_import_values_into_a_service_report(reports, services, agent, request):
+    """Issue 16, item 11: the rule of the form and the API — only the service itself enters its report."""
+    content = csv_of(f"{YEAR};{services['A'].siret};TMS;ETAB_FORMES;1")
+    with pytest.raises(DomainError, match="Seul le service concerné saisit son rapport"):
+        import_values(content, by=request.getfixturevalue(agent))
+    assert not Value.objects.exists()
 
 
 def test_the_export_reimports_to_the_same_values(reports, services, dreets_agent):
@@ -123,8 +133,8 @@ def test_the_command_imports_and_reports_errors_in_french(reports, services, tmp
     assert "ligne 2, colonne « valeur »" in err.getvalue()
 
 
-def test_the_upload_page_imports_for_an_agent_and_shows_errors_by_line(reports, services, dreets_agent, login):
-    client = login(dreets_agent)
+def test_the_upload_page_imports_for_the_service_and_shows_errors_by_line(reports, services, spsti_referent, login):
+    client = login(spsti_referent)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bad = SimpleUploadedFile("v.csv", csv_of(f"{YEAR};{services['A'].siret};TMS;ETAB_FORMES;x"))
@@ -210,17 +220,23 @@ def many_reports(rows: int) -> list[Report]:
             for code in [*VOLET2_ROWS, COMMENT]
             if (code, theme.code) not in followed
         )
-    count = -(-rows // len(report_layout(models[0]).cells()))
+    count = -(-rows // len(filler_cells(models[0].contract)))
     Report.objects.bulk_create(
         Report(contract=models[i % 2].contract, spsti=models[i % 2].spsti, year=1000 + i // 2) for i in range(count)
     )
     return list(Report.objects.filter(year__lt=YEAR).select_related("contract", "spsti").order_by("pk"))
 
 
+def filler_cells(contract) -> list:
+    """The cells a long file fills: every one but the dates, which the (old, made-up) years of `many_reports` could
+    not hold — a date must be plausible (1990–2100) and within its year (issue 16)."""
+    return [cell for cell in report_layout(contract).cells() if cell.indicator.value_type != "date"]
+
+
 def long_file(reports: list[Report], rows: int, *, value: int = 7) -> list[str]:
     """`rows` valid lines spread over `reports` (each gets its first cell before any gets its second), grouped by
-    report: whole numbers all equal (an "of which" equal to its total is allowed), a date in the year, texts."""
-    cells = report_layout(reports[0]).cells()
+    report: whole numbers all equal (an "of which" equal to its total is allowed), texts."""
+    cells = filler_cells(reports[0].contract)
     assert rows <= len(reports) * len(cells)
     chosen = sorted((number % len(reports), number // len(reports)) for number in range(rows))
     lines = []
@@ -332,10 +348,10 @@ def test_a_file_wrong_on_every_line_keeps_the_first_errors_and_counts_them_all(r
 
 
 def test_the_upload_page_streams_a_file_kept_on_disk_and_still_refuses_one_too_large(
-    reports, services, dreets_agent, login, settings, monkeypatch
+    reports, services, spsti_referent, login, settings, monkeypatch
 ):
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 10  # the upload goes to a temporary file, read as a stream
-    client = login(dreets_agent)
+    client = login(spsti_referent)
     bad = csv_of(f"{YEAR};{services['A'].siret};TMS;ETAB_FORMES;4", f"{YEAR};{services['A'].siret};TMS;RPS;")
     page = client.post(reverse("reports:values_import"), {"fichier": SimpleUploadedFile("v.csv", bad)})
     assert "Ligne 3, colonne « indicateur »" in page.content.decode()
@@ -373,7 +389,7 @@ def test_the_peak_memory_of_an_import_does_not_grow_with_the_number_of_rows(repo
     assert large < 2 * small, (small, large)
 
 
-def test_an_import_writes_the_same_values_and_history_as_the_form_would(reports, services, dreets_agent):
+def test_an_import_writes_the_same_values_and_history_as_the_form_would(reports, services, spsti_referent):
     """The import writes a batch of reports at once: the same rows and history as `services.write_values`."""
     a, b = reports[services["A"].pk], reports[services["B"].pk]
     first = {"ETAB_FORMES|TMS": "12", "ETAB_FORMES_COG|TMS": "5", "PDP_CELLULE_DATE|PDP": f"01/02/{YEAR}"}
@@ -381,12 +397,12 @@ def test_an_import_writes_the_same_values_and_history_as_the_form_would(reports,
     second |= {"COMMENTAIRE|TMS": "Bien", "ETAB_ACCOMPAGNES|TMS": "0"}
     for values in (first, second):
         lines = [f"{YEAR};{a.spsti.siret};{k.split('|')[1]};{k.split('|')[0]};{v}" for k, v in values.items()]
-        import_values(csv_of(*lines), by=dreets_agent)
+        import_values(csv_of(*lines), by=spsti_referent)
         report = Report.objects.select_related("contract").get(pk=b.pk)
         layout = report_layout(report)
         typed, problems = check_values(report, values, layout)
         assert not problems
-        write_values(report, typed, layout, by=dreets_agent, channel="csv")
+        write_values(report, typed, layout, by=spsti_referent, channel="csv")
 
     def written(report):
         values = Value.objects.filter(report=report).order_by("indicator_id", "theme_id")

@@ -100,3 +100,12 @@ def test_another_service_cannot_open_a_restitution(region_of_five, login):
     referent = UserFactory(role=Role.SPSTI_REFERENT, organisation=region_of_five[1])
     url = reverse("steering:restitution", args=[region_of_five[0].pk])
     assert login(referent).get(url).status_code == 404
+
+
+def test_with_exactly_five_peers_the_quartiles_are_not_exact_peer_values():
+    """Issue 16, item 9: with 5 peers the 1st quartile, median and 3rd quartile fall on the 2nd, 3rd and 4th peers;
+    they are published rounded to two significant digits — a range, never a peer's exact figure."""
+    peers = [12.3, 23.4, 34.6, 45.7, 56.8]
+    quartiles = _quartiles(peers)
+    assert quartiles == (23.0, 35.0, 46.0)
+    assert not set(quartiles) & set(peers)

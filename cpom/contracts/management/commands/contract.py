@@ -27,6 +27,7 @@ from cpom.contracts.enums import AmendmentKind
 from cpom.contracts.models import Contract
 from cpom.core.errors import DomainError
 from cpom.core.parsing import parse_french_date
+from cpom.core.text import LONG_TEXT, SHORT_TEXT, check_text
 
 
 class Command(BaseCommand):
@@ -103,7 +104,7 @@ class Command(BaseCommand):
                     contract=contract,
                     party=_party(contract, options["party"]),
                     signed_on=_date(options["date"]),
-                    signatory_title=options["title"],
+                    signatory_title=check_text(options["title"], label="Qualité du signataire", limit=SHORT_TEXT),
                     document=_document(options["document"]),
                 )
             elif action in ("amendment", "extension"):
@@ -111,7 +112,7 @@ class Command(BaseCommand):
                     by=user,
                     contract=contract,
                     kind=AmendmentKind.CHANGE if action == "amendment" else AmendmentKind.EXTENSION,
-                    summary=options["summary"],
+                    summary=check_text(options["summary"], label="Objet de l'avenant", limit=LONG_TEXT),
                     new_end=_date(options["new_end"]) if action == "extension" else None,
                     on=timezone.localdate(),
                 )
@@ -125,7 +126,7 @@ class Command(BaseCommand):
                     amendment=amendment,
                     party=_party(contract, options["party"]),
                     signed_on=_date(options["date"]),
-                    signatory_title=options["title"],
+                    signatory_title=check_text(options["title"], label="Qualité du signataire", limit=SHORT_TEXT),
                     document=_document(options["document"]),
                 )
             elif action == "terminate":
@@ -135,8 +136,10 @@ class Command(BaseCommand):
                     party=_party(contract, options["party"]),
                     notified_on=_date(options["notified"]),
                     effective_on=_date(options["effective"]),
-                    reason=options["reason"],
-                    registered_letter_reference=options["letter"],
+                    reason=check_text(options["reason"], label="Motif", limit=LONG_TEXT),
+                    registered_letter_reference=check_text(
+                        options["letter"], label="Courrier recommandé", limit=SHORT_TEXT
+                    ),
                 )
         except DomainError as error:
             raise CommandError(error.message) from error
