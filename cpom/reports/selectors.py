@@ -6,7 +6,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from cpom.territory.models import Region
+
 from .enums import ReportStatus
+from .lateness import late_q, lateness, on_time_q, overdue_q
 from .models import Report, ReportingCampaign, Value
 from .services import reports_visible_to
 
@@ -26,12 +29,34 @@ def deadline_for(year: int, region_id: str | None) -> dt.date:
     return deadlines(year)(region_id)
 
 
+def region_ids() -> list[str]:
+    return list(Region.objects.values_list("code", flat=True))
+
+
+def late_filter(year: int, today: dt.date) -> Q:
+    """Late reports of `year` (lateness.py), as a filter: two small queries (campaigns, regions)."""
+    return late_q(deadlines(year), region_ids(), today)
+
+
+def overdue_filter(year: int, today: dt.date) -> Q:
+    """Reports of `year` not submitted whose deadline has passed."""
+    return overdue_q(deadlines(year), region_ids(), today)
+
+
+def on_time_filter(year: int) -> Q:
+    return on_time_q(deadlines(year), region_ids())
+
+
 @dataclass(frozen=True)
 class ReportRow:
     report: Report
     state: str  # non commencé, brouillon, transmis, à corriger, validé
-    late: bool
+    lateness: str | None  # lateness.OVERDUE, lateness.SUBMITTED_LATE or None
     deadline: dt.date
+
+    @property
+    def late(self) -> bool:
+        return self.lateness is not None
 
 
 STATE_NOT_STARTED = "non commencé"
@@ -55,11 +80,10 @@ def report_rows(user, year: int, *, today: dt.date | None = None, region: str = 
         label = report.get_status_display().lower()
         if report.status == ReportStatus.DRAFT and not report.filled:
             label = STATE_NOT_STARTED
-        submitted_in_time = report.first_submitted_at and report.first_submitted_at.date() <= deadline
-        late = today > deadline and not submitted_in_time
+        late = lateness(report.first_submitted_at, deadline, today)
         if state and label != state and not (state == "en retard" and late):
             continue
-        rows.append(ReportRow(report=report, state=label, late=late, deadline=deadline))
+        rows.append(ReportRow(report=report, state=label, lateness=late, deadline=deadline))
     return rows
 
 
