@@ -47,6 +47,17 @@ def pages() -> list[tuple[str, str, str]]:
         ),
         ("Formulaire de rapport (PST 35)", "pst35@cpom.test", reverse("reports:report_detail", args=[report.pk])),
         ("Liste des contrats (DREETS Bretagne)", "dreets-bretagne@cpom.test", reverse("contracts:contract_list")),
+    ] + [
+        (f"Accueil — à faire ({who})", f"{who}@cpom.test", reverse("workspace:home"))
+        for who in (
+            "pst35",
+            "dreets-bretagne",
+            "carsat-bretagne",
+            "pilote-bretagne",
+            "ars-bretagne",
+            "crpst-bretagne",
+            "dgt",
+        )
     ]
 
 

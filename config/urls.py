@@ -4,6 +4,7 @@ from django.urls import include, path
 from cpom.api.api import urls as api_urls
 
 urlpatterns = [
+    path("", include("cpom.workspace.urls")),
     path("", include("cpom.core.urls")),
     path("comptes/", include("cpom.accounts.urls")),
     path("comptes/jetons/", include("cpom.api.urls")),

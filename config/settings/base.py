@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cpom.contracts",
     "cpom.reports",
     "cpom.steering",
+    "cpom.workspace",
     "cpom.api",
     "cpom.accounts",
     "cpom.reference",
@@ -96,7 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cpom.core.context_processors.site",
-                "cpom.accounts.context_processors.navigation",
+                "cpom.workspace.context_processors.navigation",
             ],
         },
     },
@@ -133,7 +134,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Lockout after repeated failed logins (django-axes): per account and address.

@@ -3,7 +3,7 @@ from django.urls import reverse
 from .permissions import Perm
 
 _NAV = [
-    ("Accueil", "core:home", None),
+    ("Accueil", "workspace:home", None),
     ("Registre des services", "organisations:spsti_list", Perm.REGISTRY_VIEW),
     ("Contrats", "contracts:contract_list", Perm.CONTRACT_VIEW),
     ("Campagnes", "contracts:campaign_list", Perm.CONTRACT_VIEW),

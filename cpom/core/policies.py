@@ -143,7 +143,9 @@ def _review(description: str) -> Policy:
 
 POLICIES: dict[str, Policy] = {
     # --- core -----------------------------------------------------------------------------------------------
-    "core:home": _p("Accueil : chiffres agrégés du registre dans le périmètre de l'utilisateur"),
+    "workspace:home": _p(
+        "Accueil : ce que l'utilisateur a à faire dans son périmètre (à faire), chiffres agrégés du registre"
+    ),
     "core:accessibility": _public("Déclaration d'accessibilité"),
     "core:legal": _public("Mentions légales"),
     "core:personal_data": _public("Données personnelles"),
@@ -303,6 +305,7 @@ def _report_write(description: str, domain_perm: Perm) -> Policy:
 
 
 API_POLICIES: dict[str, Policy] = {
+    "GET /api/todo": _p("Ce que l'utilisateur a à faire dans son périmètre (comme l'accueil)"),
     "GET /api/contracts": _p("Contrats du périmètre", Perm.CONTRACT_VIEW, search=("q", "region", "theme")),
     "POST /api/contracts": _p(
         "Créer un projet de contrat pour des services du périmètre (R1)",

@@ -78,7 +78,7 @@ def test_registry_pages_pass_axe_for_the_dreets_agent(open_as, live_server, land
     pst35 = Spsti.objects.get(code="SPSTI-PST35")
     caisse = Organisation.objects.get(code="CARSAT-BR")
     paths = [
-        reverse("core:home"),
+        reverse("workspace:home"),
         reverse("organisations:spsti_list"),
         reverse("organisations:spsti_list") + "?status=echeance&q=sant",
         reverse("organisations:spsti_detail", args=[pst35.pk]),
@@ -136,7 +136,7 @@ def test_the_editing_forms_of_a_draft_and_of_the_frame_pass_axe(open_as, live_se
 
 def test_the_pages_of_a_service_referent_and_of_a_social_partner_pass_axe(open_as, live_server, landscape):
     pst35 = Spsti.objects.get(code="SPSTI-PST35")
-    referent_paths = [reverse("core:home"), reverse("organisations:spsti_detail", args=[pst35.pk])]
+    referent_paths = [reverse("workspace:home"), reverse("organisations:spsti_detail", args=[pst35.pk])]
     assert _check(open_as("pst35@cpom.test"), live_server, referent_paths) == {}
     assert _check(open_as("crpst-bretagne@cpom.test"), live_server, ["/"]) == {}
 

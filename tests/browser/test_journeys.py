@@ -136,7 +136,7 @@ def _log_in(persona: Persona, email: str) -> None:
     page.get_by_label("Adresse électronique").fill(email)
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     persona.follow(page.get_by_role("button", name="Se connecter"))
-    assert page.url == persona.base_url + reverse("core:home"), persona.message()
+    assert page.url == persona.base_url + reverse("workspace:home"), persona.message()
     assert email in page.locator("#current-user").inner_text()
 
 
