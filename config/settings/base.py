@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "cpom.contracts",
     "cpom.reports",
     "cpom.steering",
+    "cpom.notifications",
     "cpom.workspace",
     "cpom.api",
     "cpom.accounts",
@@ -167,7 +168,16 @@ FORMAT_MODULE_PATH = ["cpom.core.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# E-mail goes out through SMTP as soon as EMAIL_HOST is set (production); without it, `make run` prints every
+# message to the console. Requests never talk to SMTP: messages wait in the outbox (cpom.notifications) and the
+# `send_notifications` command (cron) sends them.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if env.str("EMAIL_HOST", default="")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -176,6 +186,7 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Plateforme CPOM <ne-pas-repondre@cpom.localhost>")
 
 SITE_TITLE = "Plateforme CPOM"
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")  # the links of the e-mails
 SITE_TAGLINE = "Contrats pluriannuels d'objectifs et de moyens des services de prévention et de santé au travail"
 
 LOGGING = {

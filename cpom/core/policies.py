@@ -166,6 +166,10 @@ POLICIES: dict[str, Policy] = {
         methods=GET_POST,
     ),
     "accounts:password_reset_complete": _public("Mot de passe modifié"),
+    "notifications:preferences": _p(
+        "Mes notifications : par sorte de message, immédiat, résumé quotidien ou jamais (ses propres choix)",
+        methods=GET_POST,
+    ),
     # --- API tokens -----------------------------------------------------------------------------------------
     "api_tokens:token_list": _p("Mes jetons d'API : liste et création", methods=GET_POST),
     "api_tokens:token_revoke": _p(

@@ -4,13 +4,12 @@ submitted. Run daily (cron); idempotent: one e-mail per report and step, even if
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
 
 from cpom.accounts.enums import Role
 from cpom.accounts.models import User
 
+from . import notifications
 from .enums import ReportStatus
 from .expected import ensure_reports
 from .models import Reminder, Report, ReportingCampaign
@@ -48,9 +47,8 @@ def _message(report: Report, step: str, deadline: dt.date, today: dt.date) -> tu
             f" (dans {days} jours)." if days > 0 else "."
         )
     body = (
-        f"Bonjour,\n\n{intro}\n\nContrat : {report.contract.reference}\nÉtat : {report.get_status_display()}\n\n"
-        f"Saisissez-le, déposez le modèle Excel ou transmettez-le par l'API depuis la plateforme CPOM.\n\n"
-        "Ce message est envoyé automatiquement ; merci de ne pas y répondre."
+        f"{intro}\n\nContrat : {report.contract.reference}\nÉtat : {report.get_status_display()}\n\n"
+        "Saisissez-le, déposez le modèle Excel ou transmettez-le par l'API depuis la plateforme CPOM."
     )
     return subject, body
 
@@ -67,11 +65,9 @@ def send_reminders(today: dt.date) -> ReminderRun:
         )
         messages, records = [], []
         already = set(Reminder.objects.filter(report__year=campaign_year).values_list("report_id", "step"))
-        recipients_of: dict[int, list[str]] = {}
-        for email, organisation_id in User.objects.filter(role=Role.SPSTI_REFERENT, is_active=True).values_list(
-            "email", "organisation_id"
-        ):
-            recipients_of.setdefault(organisation_id, []).append(email)
+        recipients_of: dict[int, list] = {}
+        for user in User.objects.filter(role=Role.SPSTI_REFERENT, is_active=True):
+            recipients_of.setdefault(user.organisation_id, []).append(user)
         for report in pending:
             deadline = deadline_of(report.contract.region_id)
             step = step_on(today, deadline)
@@ -82,10 +78,11 @@ def send_reminders(today: dt.date) -> ReminderRun:
                 skipped += 1
                 continue
             subject, body = _message(report, step, deadline, today)
-            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
-            records.append(Reminder(report=report, step=step, recipients=", ".join(recipients)))
-        with transaction.atomic():
+            messages.append((report, recipients, subject, body))
+            records.append(Reminder(report=report, step=step, recipients=", ".join(u.email for u in recipients)))
+        with transaction.atomic():  # queued in the outbox with their record: sent by `send_notifications`
             Reminder.objects.bulk_create(records)
-            send_mass_mail(messages, fail_silently=False)
+            for report, recipients, subject, body in messages:
+                notifications.reminder(report, recipients, subject, body)
         sent += len(messages)
     return ReminderRun(sent=sent, skipped_without_recipient=skipped)

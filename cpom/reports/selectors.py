@@ -93,3 +93,15 @@ def previous_values(report: Report) -> dict[str, str]:
 
     values = Value.objects.filter(report__spsti_id=report.spsti_id, report__year=report.year - 1)
     return {f"{v.indicator_id}|{v.theme_id or ''}": stored_text(v) for v in values}
+
+
+def messages_about(report: Report, viewer):
+    """The e-mails recorded about the report (who, what, when). A service sees those sent to its own people
+    only; agents see them all."""
+    from cpom.core.scope import ScopeKind
+    from cpom.notifications.services import history
+
+    messages = history("report", report.pk)
+    if viewer.scope.kind == ScopeKind.SPSTI:
+        messages = messages.filter(user__organisation_id=viewer.organisation_id)
+    return messages

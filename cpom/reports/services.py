@@ -18,7 +18,7 @@ from cpom.contracts.models import ContractParty
 from cpom.core.errors import DomainError
 from cpom.core.scope import ScopeKind
 
-from . import rules
+from . import notifications, rules
 from .enums import Channel, EventKind, ProgressStatus, ReportStatus
 from .layout import report_layout
 from .models import ActionProgress, Report, ReportEvent, Value, ValueChange
@@ -258,6 +258,8 @@ def submit(*, by, report: Report, at=None) -> Report:
     report.version += 1
     report.save()
     _event(report, EventKind.SUBMITTED, by, at=now)
+    if at is None:  # a back-dated submission (demo data, imports of past campaigns) tells nobody
+        notifications.report_submitted(report)
     return report
 
 
@@ -276,6 +278,8 @@ def validate(*, by, report: Report, at=None) -> Report:
     report.version += 1
     report.save()
     _event(report, EventKind.VALIDATED, by, at=report.validated_at)
+    if at is None:
+        notifications.report_validated(report)
     return report
 
 
@@ -291,6 +295,7 @@ def return_for_correction(*, by, report: Report, comment: str) -> Report:
     report.version += 1
     report.save()
     _event(report, EventKind.RETURNED, by, comment.strip())
+    notifications.report_returned(report, comment.strip())
     return report
 
 

@@ -165,6 +165,7 @@ def report_detail(request, pk: int):
             ],
             "progress_choices": ProgressStatus.choices,
             "events": report.events.select_related("by"),
+            "sent_messages": selectors.messages_about(report, request.user),
             "deadline": selectors.deadline_for(report.year, report.contract.region_id),
             **_cells_context(report, layout, values, selectors.previous_values(report), errors),
         },
