@@ -13,7 +13,7 @@ from . import services
 from .enums import Channel
 from .layout import report_layout
 from .models import Report
-from .selectors import deadline_for, previous_values
+from .selectors import deadline_for, previous_values, return_review
 
 router = Router(tags=["Rapports annuels"])
 
@@ -69,10 +69,17 @@ class ActionProgressOut(Schema):
     comment: str
 
 
+class ReviewOut(Schema):
+    comment: str
+    at: dt.datetime
+    cells: dict[str, str]
+
+
 class ReportDetail(ReportSummary):
     cells: list[CellOut]
     actions: list[ActionProgressOut]
     comments: str
+    review: ReviewOut | None = None  # while returned for correction: the reviewer's comments
 
 
 class ValuesIn(Schema):
@@ -84,6 +91,7 @@ class ValuesIn(Schema):
 
 class CommentIn(Schema):
     comment: str
+    cell_comments: dict[str, str] = {}  # a comment on cells of the report, by key (« INDICATEUR|THEME »)
 
 
 class ReasonIn(Schema):
@@ -143,6 +151,7 @@ def _detail(report: Report) -> dict:
             for action in layout.actions
         ],
         "comments": report.comments,
+        "review": return_review(report),
     }
 
 
@@ -221,7 +230,11 @@ def validate(request, report_id: int):
 )
 def return_for_correction(request, report_id: int, payload: CommentIn):
     report = _report(request, report_id)
-    return _summary(services.return_for_correction(by=request.user, report=report, comment=payload.comment))
+    return _summary(
+        services.return_for_correction(
+            by=request.user, report=report, comment=payload.comment, cell_comments=payload.cell_comments
+        )
+    )
 
 
 @router.post("/{report_id}/reopen", response={200: ReportSummary, 404: Error, 422: Error}, summary="Rouvrir")

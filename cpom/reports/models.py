@@ -179,6 +179,27 @@ class ReportEvent(models.Model):
         ordering = ["at", "pk"]
 
 
+class CellComment(models.Model):
+    """A reviewer's comment on one cell of a report returned for correction, attached to that return."""
+
+    event = models.ForeignKey(
+        ReportEvent, on_delete=models.CASCADE, related_name="cell_comments", verbose_name="renvoi"
+    )
+    key = models.CharField("case (indicateur|thématique)", max_length=80)
+    comment = models.TextField("commentaire")
+
+    class Meta:
+        verbose_name = "commentaire sur une case"
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "key"],
+                name="one_comment_per_cell_and_return",
+                violation_error_message="Cette case a déjà un commentaire pour ce renvoi.",
+            )
+        ]
+
+
 class Reminder(models.Model):
     """One e-mail per report and step, so that running the reminder command twice sends nothing twice."""
 

@@ -105,3 +105,29 @@ def messages_about(report: Report, viewer):
     if viewer.scope.kind == ScopeKind.SPSTI:
         messages = messages.filter(user__organisation_id=viewer.organisation_id)
     return messages
+
+
+@dataclass(frozen=True)
+class ReturnReview:
+    """What the reviewer asked when returning the report: a general comment and comments on cells."""
+
+    comment: str
+    at: dt.datetime
+    cells: dict[str, str]
+
+
+def return_review(report: Report) -> ReturnReview | None:
+    """The last return's comments, while the report is still to correct."""
+    from .enums import EventKind
+
+    if report.status != ReportStatus.RETURNED:
+        return None
+    event = (
+        report.events.filter(kind__in=[EventKind.RETURNED, EventKind.REOPENED])
+        .prefetch_related("cell_comments")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if event is None:
+        return None
+    return ReturnReview(event.comment, event.at, {c.key: c.comment for c in event.cell_comments.all()})

@@ -21,7 +21,7 @@ from cpom.core.scope import ScopeKind
 from . import notifications, rules
 from .enums import Channel, EventKind, ProgressStatus, ReportStatus
 from .layout import report_layout
-from .models import ActionProgress, Report, ReportEvent, Value, ValueChange
+from .models import ActionProgress, CellComment, Report, ReportEvent, Value, ValueChange
 
 
 def reports_visible_to(user):
@@ -241,8 +241,8 @@ def write_values(report: Report, typed: dict[str, object], layout, *, by, channe
 
 
 # --- workflow -------------------------------------------------------------------------------------------------
-def _event(report: Report, kind: str, by, comment: str = "", at=None) -> None:
-    ReportEvent.objects.create(report=report, kind=kind, by=by, comment=comment, at=at or timezone.now())
+def _event(report: Report, kind: str, by, comment: str = "", at=None) -> ReportEvent:
+    return ReportEvent.objects.create(report=report, kind=kind, by=by, comment=comment, at=at or timezone.now())
 
 
 @transaction.atomic
@@ -284,17 +284,28 @@ def validate(*, by, report: Report, at=None) -> Report:
 
 
 @transaction.atomic
-def return_for_correction(*, by, report: Report, comment: str) -> Report:
+def return_for_correction(*, by, report: Report, comment: str, cell_comments: dict[str, str] | None = None) -> Report:
+    """`cell_comments`: the reviewer's comment on cells of the form, by key (« INDICATEUR|THEME »)."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     _require_review(by, report)
     if report.status != ReportStatus.SUBMITTED:
         raise DomainError("Seul un rapport transmis peut être renvoyé pour correction.")
     if not comment.strip():
         raise DomainError("Dites au service ce qu'il doit corriger.", field="comment")
+    cell_comments = {key: text.strip() for key, text in (cell_comments or {}).items() if key and text.strip()}
+    if cell_comments:
+        keys = {cell.key for cell in report_layout(report.contract).cells()}
+        unknown = sorted(set(cell_comments) - keys)
+        if unknown:
+            raise DomainError(
+                f"« {unknown[0]} » ne fait pas partie du rapport de ce contrat : commentez une de ses cases.",
+                field="cell_comments",
+            )
     report.status = ReportStatus.RETURNED
     report.version += 1
     report.save()
-    _event(report, EventKind.RETURNED, by, comment.strip())
+    event = _event(report, EventKind.RETURNED, by, comment.strip())
+    CellComment.objects.bulk_create(CellComment(event=event, key=k, comment=v) for k, v in cell_comments.items())
     notifications.report_returned(report, comment.strip())
     return report
 

@@ -62,7 +62,11 @@ def report_list(request):
     )
 
 
-def _cells_context(report: Report, layout, values: dict[str, str], previous: dict[str, str], errors: dict):
+def _cells_context(
+    report: Report, layout, values: dict[str, str], previous: dict[str, str], errors: dict, notes: dict | None = None
+):
+    notes = notes or {}
+
     def cell(c):
         key = c.key
         return {
@@ -72,6 +76,7 @@ def _cells_context(report: Report, layout, values: dict[str, str], previous: dic
             "value": values.get(key, ""),
             "previous": previous.get(key, ""),
             "error": errors.get(key, ""),
+            "note": notes.get(key, ""),
             "parent_key": f"{c.indicator.parent_id}|{c.theme.code if c.theme else ''}" if c.indicator.parent_id else "",
         }
 
@@ -92,6 +97,7 @@ def report_detail(request, pk: int):
     values = services.current_values(report)
     progress = {p.action_id: p for p in report.progress.all()}
     errors, conflict = {}, None
+    review = selectors.return_review(report)
     if request.method == "POST":
         if not editable:
             raise PermissionDenied("Ce rapport ne se modifie pas.")
@@ -167,7 +173,11 @@ def report_detail(request, pk: int):
             "events": report.events.select_related("by"),
             "sent_messages": selectors.messages_about(report, request.user),
             "deadline": selectors.deadline_for(report.year, report.contract.region_id),
-            **_cells_context(report, layout, values, selectors.previous_values(report), errors),
+            "review": review,
+            "noted_cells": [(c, review.cells[c.key]) for c in layout.cells() if review and c.key in review.cells],
+            **_cells_context(
+                report, layout, values, selectors.previous_values(report), errors, review.cells if review else None
+            ),
         },
     )
 
@@ -193,10 +203,11 @@ def report_validate(request, pk: int):
 @require_POST
 def report_return(request, pk: int):
     comment = request.POST.get("comment", "")
+    notes = {key.removeprefix("note:"): text for key, text in request.POST.items() if key.startswith("note:")}
     return _review(
         request,
         pk,
-        lambda r: services.return_for_correction(by=request.user, report=r, comment=comment),
+        lambda r: services.return_for_correction(by=request.user, report=r, comment=comment, cell_comments=notes),
         "Le rapport est renvoyé au service avec vos commentaires.",
     )
 
