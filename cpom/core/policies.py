@@ -279,6 +279,31 @@ POLICIES: dict[str, Policy] = {
     "reports:report_validate": _review("Valider un rapport transmis"),
     "reports:report_return": _review("Renvoyer un rapport pour correction"),
     "reports:report_reopen": _review("Rouvrir un rapport validé"),
+    "reports:review_desk": _p(
+        "Bureau d'examen d'un rapport : chiffres, an dernier, médiane régionale, signalements, justifications",
+        Perm.REPORT_REVIEW,
+        objects=_REPORT,
+    ),
+    "reports:report_submit": _p(
+        "Confirmation de la transmission (cases vides, chiffres signalés, justifications) ; le service. Un rapport "
+        "déjà transmis renvoie (302) à sa page",
+        Perm.REPORT_FILL,
+        objects=_REPORT,
+        methods=GET_POST,
+        answer=302,
+    ),
+    "reports:report_receipt": _p(
+        "Accusé de réception imprimable d'un rapport transmis (date, version, valeurs) ; 404 s'il n'est pas transmis",
+        Perm.REPORT_VIEW,
+        objects=_REPORT,
+    ),
+    "reports:report_remind": _review("Relancer le service d'un rapport en retard (une fois par jour au plus)"),
+    "reports:bulk_validate": _p(
+        "Valider d'un coup les rapports transmis cochés qui ne portent aucun signalement (POST seulement)",
+        Perm.REPORT_REVIEW,
+        methods=POST,
+        answer=405,
+    ),
     "reports:value_history": _p("Historique d'une valeur d'un rapport", Perm.REPORT_VIEW, objects=_REPORT),
     # --- steering -------------------------------------------------------------------------------------------
     "steering:national": _p("Tableau de bord national et ses exports", Perm.DASHBOARD_VIEW, nation_only=True),

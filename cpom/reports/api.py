@@ -13,7 +13,7 @@ from . import services
 from .enums import Channel
 from .layout import report_layout
 from .models import Report
-from .selectors import deadline_for, previous_values, return_review
+from .selectors import approval_state, deadline_for, previous_values, return_review
 
 router = Router(tags=["Rapports annuels"])
 
@@ -75,11 +75,18 @@ class ReviewOut(Schema):
     cells: dict[str, str]
 
 
+class AcceptanceOut(Schema):
+    organisation: str
+    at: dt.datetime | None
+
+
 class ReportDetail(ReportSummary):
     cells: list[CellOut]
     actions: list[ActionProgressOut]
     comments: str
     review: ReviewOut | None = None  # while returned for correction: the reviewer's comments
+    joint_validation: bool = False  # the DREETS and the caisse must both accept (POST …/validate by each)
+    approvals: list[AcceptanceOut] = []  # under joint validation: each party and when it accepted
 
 
 class ValuesIn(Schema):
@@ -125,6 +132,7 @@ def _detail(report: Report) -> dict:
     values = services.current_values(report)
     previous = previous_values(report)
     progress = {p.action_id: p for p in report.progress.all()}
+    approvals = approval_state(report)
     return _summary(report) | {
         "cells": [
             {
@@ -152,6 +160,8 @@ def _detail(report: Report) -> dict:
         ],
         "comments": report.comments,
         "review": return_review(report),
+        "joint_validation": approvals is not None,
+        "approvals": approvals or [],
     }
 
 

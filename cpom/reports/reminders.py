@@ -86,3 +86,37 @@ def send_reminders(today: dt.date) -> ReminderRun:
                 notifications.reminder(report, recipients, subject, body)
         sent += len(messages)
     return ReminderRun(sent=sent, skipped_without_recipient=skipped)
+
+
+@transaction.atomic
+def remind_now(*, by, report: Report) -> int:
+    """« Relancer »: queue the reminder for the service's people now; at most once a day per report (whatever
+    sent the last one). Returns how many people it was queued for."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cpom.accounts.permissions import Perm
+    from cpom.core.errors import DomainError
+    from cpom.notifications.models import OutgoingEmail
+
+    from .selectors import deadline_for
+    from .services import reports_visible_to
+
+    if not by.can(Perm.REPORT_REVIEW) or not reports_visible_to(by).filter(pk=report.pk).exists():
+        raise DomainError("Seuls les agents de la DREETS ou de la caisse parties au contrat relancent ce service.")
+    report = Report.objects.select_for_update().select_related("spsti", "contract").get(pk=report.pk)
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise DomainError("Ce rapport est transmis : il n'y a personne à relancer.")
+    since = timezone.now() - timedelta(days=1)
+    if OutgoingEmail.objects.filter(
+        kind=notifications.REMINDER.code, object_kind="report", object_id=report.pk, created_at__gte=since
+    ).exists():
+        raise DomainError("Ce service a déjà été relancé dans les dernières 24 heures : une relance par jour au plus.")
+    today = timezone.localdate()
+    deadline = deadline_for(report.year, report.contract.region_id)
+    step = Step.LATE if today > deadline else Step.THREE_DAYS
+    subject, body = _message(report, step, deadline, today)
+    users = notifications.service_users(report)
+    notifications.reminder(report, users, subject, body)
+    return len(users)

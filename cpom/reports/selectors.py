@@ -131,3 +131,24 @@ def return_review(report: Report) -> ReturnReview | None:
     if event is None:
         return None
     return ReturnReview(event.comment, event.at, {c.key: c.comment for c in event.cell_comments.all()})
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    organisation: str
+    at: dt.datetime | None  # None: not yet
+
+
+def approval_state(report: Report) -> list[Acceptance] | None:
+    """Under joint validation, each reviewing party and when it accepted the current submission; None when one
+    reviewer suffices (the default)."""
+    from .services import joint_validation, reviewing_parties
+
+    if not joint_validation(report):
+        return None
+    accepted = (
+        {a.organisation_id: a.at for a in report.approvals.filter(submitted_at=report.submitted_at)}
+        if report.submitted_at
+        else {}
+    )
+    return [Acceptance(o.name, accepted.get(o.pk)) for o in reviewing_parties(report)]

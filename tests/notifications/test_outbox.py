@@ -62,6 +62,7 @@ def submit_through_the_form(login, user, report):
         {"version": report.version, "ETAB_FORMES|TMS": "4", "transmettre": "1"},
     )
     assert response.status_code == 302
+    assert login(user).post(reverse("reports:report_submit", args=[report.pk])).status_code == 302
 
 
 def test_submitting_queues_one_message_per_reviewer_and_the_request_sends_nothing(
