@@ -12,7 +12,7 @@ from cpom.accounts.permissions import Perm
 from cpom.api.schemas import Error
 from cpom.organisations.models import Spsti
 
-from . import lifecycle, selectors
+from . import lifecycle, notifications, selectors
 from .campaigns import campaigns_visible_to
 from .document import contract_docx
 from .enums import AmendmentKind, ConsultedBody, ContractStatus, Opinion
@@ -300,7 +300,7 @@ def create_draft(request, payload: DraftIn):
 def send_for_consultation(request, contract_id: int):
     _require(request, Perm.CONTRACT_EDIT)
     contract = _contract(request, contract_id)
-    lifecycle.send_for_consultation(by=request.user, contract=contract, on=timezone.localdate())
+    notifications.send_for_consultation(by=request.user, contract=contract, on=timezone.localdate())
     return _detail(selectors.contract_detail(request.user, contract.pk))
 
 
@@ -313,7 +313,7 @@ def record_opinion(request, contract_id: int, payload: OpinionIn):
     if not (request.user.can(Perm.CONTRACT_EDIT) or request.user.can(Perm.CONTRACT_OPINION)):
         raise PermissionDenied("Votre rôle ne permet pas d'enregistrer un avis.")
     contract = _contract(request, contract_id)
-    lifecycle.record_opinion(by=request.user, contract=contract, **payload.dict())
+    notifications.record_opinion(by=request.user, contract=contract, **payload.dict())
     return Status(201, _detail(selectors.contract_detail(request.user, contract.pk)))
 
 

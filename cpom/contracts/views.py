@@ -20,7 +20,7 @@ from cpom.core.pages import crumbs, submit
 from cpom.organisations.models import Spsti
 from cpom.organisations.selectors import regions_in_scope
 
-from . import lifecycle, selectors, services
+from . import lifecycle, notifications, selectors, services
 from .campaigns import campaigns_visible_to
 from .document import contract_docx as build_docx
 from .enums import LIFECYCLE_STEPS, AmendmentStatus, ConsultedBody, ContractStatus
@@ -538,7 +538,7 @@ def send_for_consultation(request, pk: int):
     contract = _contract(request, pk)
     _run(
         request,
-        lambda: lifecycle.send_for_consultation(by=request.user, contract=contract, on=timezone.localdate()),
+        lambda: notifications.send_for_consultation(by=request.user, contract=contract, on=timezone.localdate()),
         "Le contrat est envoyé en consultation : enregistrez l'avis du CRPST et celui de l'ARS (règle R4).",
     )
     return redirect(_detail_url(contract, "signatures"))
@@ -567,7 +567,7 @@ def opinion_create(request, pk: int):
     done = submit(
         request,
         form,
-        lambda data: lifecycle.record_opinion(by=user, contract=contract, **data),
+        lambda data: notifications.record_opinion(by=user, contract=contract, **data),
         "L'avis est enregistré.",
     )
     if done:

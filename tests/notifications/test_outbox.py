@@ -162,3 +162,21 @@ def test_the_command_sends_the_queue(report, spsti_referent, capsys):
     call_command("send_notifications")
     assert "courriel(s) envoyé(s)" in capsys.readouterr().out
     assert len(mail.outbox) == OutgoingEmail.objects.filter(sent_at__isnull=False).count() >= 1
+
+
+def test_a_contract_sent_for_consultation_tells_the_ars_and_the_crpst_then_the_parties_to_sign(
+    services, dreets_agent, ars_reader, social_partner, spsti_referent, login
+):
+    contract = make_draft(services["A"], dreets_agent)
+    response = login(dreets_agent).post(reverse("contracts:send_for_consultation", args=[contract.pk]))
+    assert response.status_code == 302
+    told = set(OutgoingEmail.objects.filter(kind="contract_consultation").values_list("recipient", flat=True))
+    assert told == {ars_reader.email, social_partner.email}
+    from cpom.contracts import notifications as contract_notifications
+
+    for body in ("crpst", "ars"):
+        contract_notifications.record_opinion(
+            by=dreets_agent, contract=contract, body=body, given_on=timezone.localdate(), opinion="favorable"
+        )
+    owed = set(OutgoingEmail.objects.filter(kind="contract_signature_owed").values_list("recipient", flat=True))
+    assert spsti_referent.email in owed and dreets_agent.email in owed
