@@ -15,7 +15,9 @@ def navigation(request) -> dict:
     items = context["nav_items"]
     if not items:
         return context
-    counts = nav_counts(request.user, timezone.localdate())
+    counts = getattr(request, "todo_counts", None)
+    if counts is None:
+        counts = nav_counts(request.user, timezone.localdate())
     urls = {reverse(name): key for name, key in _COUNTED.items()}
     for item in items:
         key = urls.get(item["url"])

@@ -63,9 +63,13 @@ def national_completeness(user, today: dt.date) -> list[tuple[str, str, object]]
     )
 
 
-def nav_counts(user, today: dt.date) -> dict[str, int]:
-    """The navigation's counters: how many things to do behind each entry ("reports", "contracts", "steering")."""
+def counts_of(sections: list[TodoSection]) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for section in todo(user, today, with_lines=False):
+    for section in sections:
         counts[section.nav] = counts.get(section.nav, 0) + section.count
     return counts
+
+
+def nav_counts(user, today: dt.date) -> dict[str, int]:
+    """The navigation's counters: how many things to do behind each entry ("reports", "contracts", "steering")."""
+    return counts_of(todo(user, today, with_lines=False))

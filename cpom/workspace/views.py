@@ -13,6 +13,7 @@ def home(request):
     user = request.user
     summary = registry_summary(user) if user.can(Perm.REGISTRY_SUMMARY) else None
     sections = selectors.todo(user, today)
+    request.todo_counts = selectors.counts_of(sections)  # the navigation's counters, without computing them again
     return render(
         request,
         "workspace/home.html",
