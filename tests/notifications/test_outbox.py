@@ -180,3 +180,11 @@ def test_a_contract_sent_for_consultation_tells_the_ars_and_the_crpst_then_the_p
         )
     owed = set(OutgoingEmail.objects.filter(kind="contract_signature_owed").values_list("recipient", flat=True))
     assert spsti_referent.email in owed and dreets_agent.email in owed
+
+
+def test_the_contracts_history_lists_its_emails_for_agents(services, dreets_agent, ars_reader, login):
+    contract = make_draft(services["A"], dreets_agent)
+    login(dreets_agent).post(reverse("contracts:send_for_consultation", args=[contract.pk]))
+    page = login(dreets_agent).get(reverse("contracts:contract_detail", args=[contract.pk]) + "?onglet=historique")
+    html = page.content.decode()
+    assert "Courriels envoyés" in html and ars_reader.email in html
