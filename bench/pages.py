@@ -46,7 +46,23 @@ def pages() -> list[tuple[str, str, str]]:
             reverse("steering:regional", args=["53"]) + f"?annee={year}",
         ),
         ("Formulaire de rapport (PST 35)", "pst35@cpom.test", reverse("reports:report_detail", args=[report.pk])),
+        (
+            "Bureau d'examen d'un rapport (DREETS Bretagne)",
+            "dreets-bretagne@cpom.test",
+            reverse("reports:review_desk", args=[report.pk]),
+        ),
         ("Liste des contrats (DREETS Bretagne)", "dreets-bretagne@cpom.test", reverse("contracts:contract_list")),
+    ] + [
+        (f"Accueil — à faire ({who})", f"{who}@cpom.test", reverse("workspace:home"))
+        for who in (
+            "pst35",
+            "dreets-bretagne",
+            "carsat-bretagne",
+            "pilote-bretagne",
+            "ars-bretagne",
+            "crpst-bretagne",
+            "dgt",
+        )
     ]
 
 

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "cpom.contracts",
     "cpom.reports",
     "cpom.steering",
+    "cpom.notifications",
+    "cpom.workspace",
     "cpom.api",
     "cpom.accounts",
     "cpom.reference",
@@ -97,7 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cpom.core.context_processors.site",
-                "cpom.accounts.context_processors.navigation",
+                "cpom.workspace.context_processors.navigation",
             ],
         },
     },
@@ -136,7 +138,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # The client's address behind a reverse proxy (cpom/core/clientip.py): off by default (the connection's address).
@@ -205,7 +207,16 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
 
 SIGNATURE_TRUST_ROOTS = env.list("SIGNATURE_TRUST_ROOTS", default=[])  # PEM files of trusted signature authorities
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# E-mail goes out through SMTP as soon as EMAIL_HOST is set (production); without it, `make run` prints every
+# message to the console. Requests never talk to SMTP: messages wait in the outbox (cpom.notifications) and the
+# `send_notifications` command (cron) sends them.
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if env.str("EMAIL_HOST", default="")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
@@ -214,6 +225,7 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Plateforme CPOM <ne-pas-repondre@cpom.localhost>")
 
 SITE_TITLE = "Plateforme CPOM"
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")  # the links of the e-mails
 SITE_TAGLINE = "Contrats pluriannuels d'objectifs et de moyens des services de prévention et de santé au travail"
 
 LOGGING = {

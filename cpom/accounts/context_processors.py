@@ -6,7 +6,7 @@ from .permissions import Perm
 from .proconnect import enabled as proconnect_enabled
 
 _NAV = [
-    ("Accueil", "core:home", None),
+    ("Accueil", "workspace:home", None),
     ("Registre des services", "organisations:spsti_list", Perm.REGISTRY_VIEW),
     ("Contrats", "contracts:contract_list", Perm.CONTRACT_VIEW),
     ("Campagnes", "contracts:campaign_list", Perm.CONTRACT_VIEW),

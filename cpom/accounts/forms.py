@@ -6,7 +6,6 @@ from cpom.organisations.models import Organisation
 
 from .enums import Role
 from .people import grantable_roles
-
 from .resets import reset_allowed
 
 

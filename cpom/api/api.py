@@ -94,10 +94,12 @@ def forbidden(request, error):
 from cpom.contracts.api import router as contracts_router  # noqa: E402
 from cpom.reports.api import router as reports_router  # noqa: E402
 from cpom.steering.api import router as dashboards_router  # noqa: E402
+from cpom.workspace.api import router as todo_router  # noqa: E402
 
 api.add_router("/contracts", contracts_router)
 api.add_router("/reports", reports_router)
 api.add_router("/dashboards", dashboards_router)
+api.add_router("/todo", todo_router)
 
 
 def urls():

@@ -25,6 +25,7 @@ from cpom.organisations.enums import OrganisationKind
 from cpom.organisations.models import Approval, Organisation, Spsti
 from cpom.organisations.parties import cpom_parties
 
+from . import notifications
 from .attachments import AttachedDocument, evidence_fields
 from .enums import (
     AmendmentKind,
@@ -373,6 +374,7 @@ def send_for_consultation(*, by, contract: Contract, on: dt.date) -> Contract:
     contract.status = ContractStatus.CONSULTATION
     contract.save(update_fields=["status", "updated_at"])
     _step(by, contract, "Envoi en consultation (CRPST et ARS)", previous_status=ContractStatus.DRAFT.label)
+    notifications.sent_for_consultation(contract)
     return contract
 
 
@@ -485,6 +487,7 @@ def record_opinion(
     if contract.consultations.count() == len(ConsultedBody):
         contract.status = ContractStatus.READY
         contract.save(update_fields=["status", "updated_at"])
+        notifications.signatures_owed(contract)
     _step(
         by,
         contract,

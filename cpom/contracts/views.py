@@ -17,6 +17,7 @@ from cpom.core.errors import DomainError
 from cpom.core.journal import journal
 from cpom.core.models import SubjectKind
 from cpom.core.pages import crumbs, submit
+from cpom.notifications.services import history as message_history
 from cpom.organisations.models import Spsti
 from cpom.organisations.selectors import regions_in_scope
 
@@ -184,6 +185,9 @@ def contract_detail(request, pk: int):
             "rule_errors": lifecycle.third_generation_errors(contract, text) if editable else [],
             "comment_form": CommentForm(),
             "journal": list(journal(SubjectKind.CONTRACT, contract.pk))
+            if tab == "historique" and user.can(Perm.HISTORY_VIEW)
+            else None,
+            "sent_messages": list(message_history("contract", contract.pk))
             if tab == "historique" and user.can(Perm.HISTORY_VIEW)
             else None,
             "sizing": contract_sizing(contract),

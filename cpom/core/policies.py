@@ -148,7 +148,9 @@ def _review(description: str) -> Policy:
 
 POLICIES: dict[str, Policy] = {
     # --- core -----------------------------------------------------------------------------------------------
-    "core:home": _p("Accueil : chiffres agrégés du registre dans le périmètre de l'utilisateur"),
+    "workspace:home": _p(
+        "Accueil : ce que l'utilisateur a à faire dans son périmètre (à faire), chiffres agrégés du registre"
+    ),
     "core:accessibility": _public("Déclaration d'accessibilité"),
     "core:legal": _public("Mentions légales"),
     "core:personal_data": _public("Données personnelles"),
@@ -206,6 +208,10 @@ POLICIES: dict[str, Policy] = {
     "accounts:invitation_accept": _public(
         "Ouvrir son compte depuis le lien d'une invitation (un lien invalide affiche une erreur)",
         objects={"token": Target.INVITATION_LINK},
+        methods=GET_POST,
+    ),
+    "notifications:preferences": _p(
+        "Mes notifications : par sorte de message, immédiat, résumé quotidien ou jamais (ses propres choix)",
         methods=GET_POST,
     ),
     # --- API tokens -----------------------------------------------------------------------------------------
@@ -335,6 +341,31 @@ POLICIES: dict[str, Policy] = {
     "reports:report_validate": _review("Valider un rapport transmis"),
     "reports:report_return": _review("Renvoyer un rapport pour correction"),
     "reports:report_reopen": _review("Rouvrir un rapport validé"),
+    "reports:review_desk": _p(
+        "Bureau d'examen d'un rapport : chiffres, an dernier, médiane régionale, signalements, justifications",
+        Perm.REPORT_REVIEW,
+        objects=_REPORT,
+    ),
+    "reports:report_submit": _p(
+        "Confirmation de la transmission (cases vides, chiffres signalés, justifications) ; le service. Un rapport "
+        "déjà transmis renvoie (302) à sa page",
+        Perm.REPORT_FILL,
+        objects=_REPORT,
+        methods=GET_POST,
+        answer=302,
+    ),
+    "reports:report_receipt": _p(
+        "Accusé de réception imprimable d'un rapport transmis (date, version, valeurs) ; 404 s'il n'est pas transmis",
+        Perm.REPORT_VIEW,
+        objects=_REPORT,
+    ),
+    "reports:report_remind": _review("Relancer le service d'un rapport en retard (une fois par jour au plus)"),
+    "reports:bulk_validate": _p(
+        "Valider d'un coup les rapports transmis cochés qui ne portent aucun signalement (POST seulement)",
+        Perm.REPORT_REVIEW,
+        methods=POST,
+        answer=405,
+    ),
     "reports:value_history": _p("Historique d'une valeur d'un rapport", Perm.REPORT_VIEW, objects=_REPORT),
     # --- steering -------------------------------------------------------------------------------------------
     "steering:national": _p("Tableau de bord national et ses exports", Perm.DASHBOARD_VIEW, nation_only=True),
@@ -369,6 +400,7 @@ def _report_write(description: str, domain_perm: Perm) -> Policy:
 
 
 API_POLICIES: dict[str, Policy] = {
+    "GET /api/todo": _p("Ce que l'utilisateur a à faire dans son périmètre (comme l'accueil)"),
     "GET /api/contracts": _p("Contrats du périmètre", Perm.CONTRACT_VIEW, search=("q", "region", "theme")),
     "POST /api/contracts": _p(
         "Créer un projet de contrat pour des services du périmètre (R1)",

@@ -2,18 +2,6 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
-from cpom.accounts.permissions import Perm
-from cpom.organisations.selectors import registry_summary
-
-
-def home(request):
-    summary = registry_summary(request.user) if request.user.can(Perm.REGISTRY_SUMMARY) else None
-    return render(
-        request,
-        "core/home.html",
-        {"page_title": "Accueil", "summary": summary, "scope": request.user.scope},
-    )
-
 
 @login_not_required
 def accessibility(request):

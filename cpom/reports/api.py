@@ -14,7 +14,7 @@ from . import services
 from .enums import Channel
 from .layout import report_layout
 from .models import Report
-from .selectors import deadline_for, previous_values
+from .selectors import approval_state, deadline_for, previous_values, return_review
 
 router = Router(tags=["Rapports annuels"])
 
@@ -70,10 +70,24 @@ class ActionProgressOut(Schema):
     comment: str
 
 
+class ReviewOut(Schema):
+    comment: str
+    at: dt.datetime
+    cells: dict[str, str]
+
+
+class AcceptanceOut(Schema):
+    organisation: str
+    at: dt.datetime | None
+
+
 class ReportDetail(ReportSummary):
     cells: list[CellOut]
     actions: list[ActionProgressOut]
     comments: str
+    review: ReviewOut | None = None  # while returned for correction: the reviewer's comments
+    joint_validation: bool = False  # the DREETS and the caisse must both accept (POST …/validate by each)
+    approvals: list[AcceptanceOut] = []  # under joint validation: each party and when it accepted
 
 
 class ValuesIn(InputSchema):
@@ -85,6 +99,7 @@ class ValuesIn(InputSchema):
 
 class CommentIn(InputSchema):
     comment: str
+    cell_comments: dict[str, str] = {}  # a comment on cells of the report, by key (« INDICATEUR|THEME »)
 
 
 class ReasonIn(InputSchema):
@@ -118,6 +133,7 @@ def _detail(report: Report) -> dict:
     values = services.current_values(report)
     previous = previous_values(report)
     progress = {p.action_id: p for p in report.progress.all()}
+    approvals = approval_state(report)
     return _summary(report) | {
         "cells": [
             {
@@ -144,6 +160,9 @@ def _detail(report: Report) -> dict:
             for action in layout.actions
         ],
         "comments": report.comments,
+        "review": return_review(report),
+        "joint_validation": approvals is not None,
+        "approvals": approvals or [],
     }
 
 
@@ -222,7 +241,11 @@ def validate(request, report_id: int):
 )
 def return_for_correction(request, report_id: int, payload: CommentIn):
     report = _report(request, report_id)
-    return _summary(services.return_for_correction(by=request.user, report=report, comment=payload.comment))
+    return _summary(
+        services.return_for_correction(
+            by=request.user, report=report, comment=payload.comment, cell_comments=payload.cell_comments
+        )
+    )
 
 
 @router.post("/{report_id}/reopen", response={200: ReportSummary, 404: Error, 422: Error}, summary="Rouvrir")

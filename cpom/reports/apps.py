@@ -6,4 +6,7 @@ class ReportsConfig(AppConfig):
     verbose_name = "Suivi annuel"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import (  # noqa: F401 — the kinds of messages of the annual follow-up; the contract signals' receivers
+            notifications,
+            signals,
+        )

@@ -14,8 +14,15 @@ from .models import ReportingCampaign
 
 @transaction.atomic
 def open_reporting_campaign(
-    *, by, year: int, region=None, opens_on: dt.date | None = None, deadline: dt.date | None = None
+    *,
+    by,
+    year: int,
+    region=None,
+    opens_on: dt.date | None = None,
+    deadline: dt.date | None = None,
+    joint_validation: bool = False,
 ) -> ReportingCampaign:
+    """`joint_validation` (regional campaigns): the DREETS and the caisse must both accept each report."""
     if region is None and by.role != Role.ADMIN:
         raise DomainError("Seul un administrateur ouvre la campagne nationale.")
     if region is not None:
@@ -29,6 +36,10 @@ def open_reporting_campaign(
         raise DomainError("La date limite doit suivre l'ouverture de la campagne.", field="deadline")
     if ReportingCampaign.objects.filter(year=year, region=region).exists():
         raise DomainError("Cette campagne existe déjà.", field="year")
-    campaign = ReportingCampaign.objects.create(year=year, region=region, opens_on=opens_on, deadline=deadline)
+    if joint_validation and region is None:
+        raise DomainError("La validation conjointe se choisit par région.", field="joint_validation")
+    campaign = ReportingCampaign.objects.create(
+        year=year, region=region, opens_on=opens_on, deadline=deadline, joint_validation=joint_validation
+    )
     ensure_reports(year, region_id=region.code if region else None)
     return campaign

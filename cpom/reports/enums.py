@@ -20,6 +20,7 @@ class EventKind(models.TextChoices):
     VALIDATED = "validation", "Validation"
     RETURNED = "renvoi", "Renvoi pour correction"
     REOPENED = "reouverture", "Réouverture"
+    ACCEPTED = "acceptation", "Acceptation (validation conjointe)"
 
 
 class Channel(models.TextChoices):

@@ -23,6 +23,12 @@ class ReportingCampaign(models.Model):
     )
     opens_on = models.DateField("ouverture")
     deadline = models.DateField("date limite")
+    joint_validation = models.BooleanField(
+        "validation conjointe",
+        default=False,
+        help_text="Non : validation par la DREETS ou la caisse (l'une suffit). Oui : les deux acceptent ; "
+        "l'une ou l'autre peut renvoyer.",
+    )
 
     class Meta:
         verbose_name = "campagne de suivi annuel"
@@ -177,6 +183,70 @@ class ReportEvent(models.Model):
     class Meta:
         verbose_name = "étape du rapport"
         ordering = ["at", "pk"]
+
+
+class CellComment(models.Model):
+    """A reviewer's comment on one cell of a report returned for correction, attached to that return."""
+
+    event = models.ForeignKey(
+        ReportEvent, on_delete=models.CASCADE, related_name="cell_comments", verbose_name="renvoi"
+    )
+    key = models.CharField("case (indicateur|thématique)", max_length=80)
+    comment = models.TextField("commentaire")
+
+    class Meta:
+        verbose_name = "commentaire sur une case"
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "key"],
+                name="one_comment_per_cell_and_return",
+                violation_error_message="Cette case a déjà un commentaire pour ce renvoi.",
+            )
+        ]
+
+
+class ReportApproval(models.Model):
+    """Under joint validation, one reviewing organisation's acceptance of one submission of the report."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="approvals", verbose_name="rapport")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", on_delete=models.PROTECT, verbose_name="organisation qui accepte"
+    )
+    by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, verbose_name="par")
+    at = models.DateTimeField("le", default=timezone.now)
+    submitted_at = models.DateTimeField("transmission acceptée")
+
+    class Meta:
+        verbose_name = "acceptation d'un rapport"
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "organisation", "submitted_at"],
+                name="one_approval_per_organisation_and_submission",
+                violation_error_message="Votre organisation a déjà accepté cette transmission.",
+            )
+        ]
+
+
+class Justification(models.Model):
+    """The service's short explanation of a flagged figure, given when it submits (reports/flags.py)."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="justifications", verbose_name="rapport")
+    key = models.CharField("case (indicateur|thématique)", max_length=80)
+    text = models.TextField("justification")
+    version = models.PositiveIntegerField("version transmise")
+    at = models.DateTimeField("le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "justification d'un chiffre signalé"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "key"],
+                name="one_justification_per_cell",
+                violation_error_message="Ce chiffre a déjà une justification.",
+            )
+        ]
 
 
 class Reminder(models.Model):

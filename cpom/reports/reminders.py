@@ -4,13 +4,12 @@ submitted. Run daily (cron); idempotent: one e-mail per report and step, even if
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
 
 from cpom.accounts.enums import Role
 from cpom.accounts.models import User
 
+from . import notifications
 from .enums import ReportStatus
 from .expected import ensure_reports
 from .models import Reminder, Report, ReportingCampaign
@@ -48,9 +47,8 @@ def _message(report: Report, step: str, deadline: dt.date, today: dt.date) -> tu
             f" (dans {days} jours)." if days > 0 else "."
         )
     body = (
-        f"Bonjour,\n\n{intro}\n\nContrat : {report.contract.reference}\nÉtat : {report.get_status_display()}\n\n"
-        f"Saisissez-le, déposez le modèle Excel ou transmettez-le par l'API depuis la plateforme CPOM.\n\n"
-        "Ce message est envoyé automatiquement ; merci de ne pas y répondre."
+        f"{intro}\n\nContrat : {report.contract.reference}\nÉtat : {report.get_status_display()}\n\n"
+        "Saisissez-le, déposez le modèle Excel ou transmettez-le par l'API depuis la plateforme CPOM."
     )
     return subject, body
 
@@ -67,11 +65,9 @@ def send_reminders(today: dt.date) -> ReminderRun:
         )
         messages, records = [], []
         already = set(Reminder.objects.filter(report__year=campaign_year).values_list("report_id", "step"))
-        recipients_of: dict[int, list[str]] = {}
-        for email, organisation_id in User.objects.filter(role=Role.SPSTI_REFERENT, is_active=True).values_list(
-            "email", "organisation_id"
-        ):
-            recipients_of.setdefault(organisation_id, []).append(email)
+        recipients_of: dict[int, list] = {}
+        for user in User.objects.filter(role=Role.SPSTI_REFERENT, is_active=True):
+            recipients_of.setdefault(user.organisation_id, []).append(user)
         for report in pending:
             deadline = deadline_of(report.contract.region_id)
             step = step_on(today, deadline)
@@ -82,10 +78,45 @@ def send_reminders(today: dt.date) -> ReminderRun:
                 skipped += 1
                 continue
             subject, body = _message(report, step, deadline, today)
-            messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, recipients))
-            records.append(Reminder(report=report, step=step, recipients=", ".join(recipients)))
-        with transaction.atomic():
+            messages.append((report, recipients, subject, body))
+            records.append(Reminder(report=report, step=step, recipients=", ".join(u.email for u in recipients)))
+        with transaction.atomic():  # queued in the outbox with their record: sent by `send_notifications`
             Reminder.objects.bulk_create(records)
-            send_mass_mail(messages, fail_silently=False)
+            for report, recipients, subject, body in messages:
+                notifications.reminder(report, recipients, subject, body)
         sent += len(messages)
     return ReminderRun(sent=sent, skipped_without_recipient=skipped)
+
+
+@transaction.atomic
+def remind_now(*, by, report: Report) -> int:
+    """« Relancer »: queue the reminder for the service's people now; at most once a day per report (whatever
+    sent the last one). Returns how many people it was queued for."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cpom.accounts.permissions import Perm
+    from cpom.core.errors import DomainError
+    from cpom.notifications.models import OutgoingEmail
+
+    from .selectors import deadline_for
+    from .services import reports_visible_to
+
+    if not by.can(Perm.REPORT_REVIEW) or not reports_visible_to(by).filter(pk=report.pk).exists():
+        raise DomainError("Seuls les agents de la DREETS ou de la caisse parties au contrat relancent ce service.")
+    report = Report.objects.select_for_update().select_related("spsti", "contract").get(pk=report.pk)
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        raise DomainError("Ce rapport est transmis : il n'y a personne à relancer.")
+    since = timezone.now() - timedelta(days=1)
+    if OutgoingEmail.objects.filter(
+        kind=notifications.REMINDER.code, object_kind="report", object_id=report.pk, created_at__gte=since
+    ).exists():
+        raise DomainError("Ce service a déjà été relancé dans les dernières 24 heures : une relance par jour au plus.")
+    today = timezone.localdate()
+    deadline = deadline_for(report.year, report.contract.region_id)
+    step = Step.LATE if today > deadline else Step.THREE_DAYS
+    subject, body = _message(report, step, deadline, today)
+    users = notifications.service_users(report)
+    notifications.reminder(report, users, subject, body)
+    return len(users)

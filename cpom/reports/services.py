@@ -18,11 +18,22 @@ from cpom.contracts.models import ContractParty
 from cpom.core.errors import DomainError
 from cpom.core.scope import ScopeKind
 from cpom.core.text import LONG_TEXT, check_text, text_problem
+from cpom.organisations.enums import OrganisationKind
 
-from . import rules
+from . import notifications, rules
 from .enums import Channel, EventKind, ProgressStatus, ReportStatus
 from .layout import report_layout
-from .models import ActionProgress, Report, ReportEvent, Value, ValueChange
+from .models import (
+    ActionProgress,
+    CellComment,
+    Justification,
+    Report,
+    ReportApproval,
+    ReportEvent,
+    ReportingCampaign,
+    Value,
+    ValueChange,
+)
 
 
 def reports_visible_to(user):
@@ -265,13 +276,14 @@ def write_values(report: Report, typed: dict[str, object], layout, *, by, channe
 
 
 # --- workflow -------------------------------------------------------------------------------------------------
-def _event(report: Report, kind: str, by, comment: str = "", at=None) -> None:
-    ReportEvent.objects.create(report=report, kind=kind, by=by, comment=comment, at=at or timezone.now())
+def _event(report: Report, kind: str, by, comment: str = "", at=None) -> ReportEvent:
+    return ReportEvent.objects.create(report=report, kind=kind, by=by, comment=comment, at=at or timezone.now())
 
 
 @transaction.atomic
-def submit(*, by, report: Report, at=None) -> Report:
-    """`at` back-dates the submission (demo data, imports of past campaigns); now by default."""
+def submit(*, by, report: Report, at=None, justifications: dict[str, str] | None = None) -> Report:
+    """`at` back-dates the submission (demo data, imports of past campaigns); now by default. `justifications`:
+    the service's explanation of flagged figures (reports/flags.py), by cell key; the reviewer sees them."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     _require_fill(by, report)
     if not report.values.exists():
@@ -281,7 +293,16 @@ def submit(*, by, report: Report, at=None) -> Report:
     report.first_submitted_at = report.first_submitted_at or now
     report.version += 1
     report.save()
+    for key, text in (justifications or {}).items():
+        if text.strip():
+            Justification.objects.update_or_create(
+                report=report,
+                key=key[:80],
+                defaults={"text": text.strip()[:2000], "version": report.version, "at": now},
+            )
     _event(report, EventKind.SUBMITTED, by, at=now)
+    if at is None:  # a back-dated submission (demo data, imports of past campaigns) tells nobody
+        notifications.report_submitted(report)
     return report
 
 
@@ -290,21 +311,60 @@ def _require_review(by, report: Report) -> None:
         raise DomainError("Seuls les agents de la DREETS ou de la caisse parties au contrat examinent ce rapport.")
 
 
+def joint_validation(report: Report) -> bool:
+    """The report's regional campaign asks the DREETS and the caisse to both accept it."""
+    return ReportingCampaign.objects.filter(
+        year=report.year, region_id=report.contract.region_id, joint_validation=True
+    ).exists()
+
+
+def reviewing_parties(report: Report) -> list:
+    """The DREETS and caisse organisations party to the report's contract."""
+    return [
+        party.organisation
+        for party in ContractParty.objects.filter(
+            contract_id=report.contract_id, organisation__kind__in=[OrganisationKind.DREETS, OrganisationKind.CAISSE]
+        ).select_related("organisation")
+    ]
+
+
 @transaction.atomic
 def validate(*, by, report: Report, at=None) -> Report:
-    report = Report.objects.select_for_update().get(pk=report.pk)
+    """Validate; under joint validation (regional campaign), record the reviewer's organisation's acceptance and
+    validate once every reviewing party (the DREETS and the caisse) has accepted this submission."""
+    report = Report.objects.select_for_update().select_related("contract").get(pk=report.pk)
     _require_review(by, report)
     if report.status != ReportStatus.SUBMITTED:
         raise DomainError("Seul un rapport transmis peut être validé.")
+    if by.role != Role.ADMIN and joint_validation(report):
+        parties = reviewing_parties(report)
+        if by.organisation_id not in {o.pk for o in parties}:
+            raise DomainError("En validation conjointe, seules la DREETS et la caisse parties au contrat acceptent.")
+        _, created = ReportApproval.objects.get_or_create(
+            report=report,
+            organisation_id=by.organisation_id,
+            submitted_at=report.submitted_at,
+            defaults={"by": by, "at": at or timezone.now()},
+        )
+        if created:
+            _event(report, EventKind.ACCEPTED, by, at=at)
+        accepted = set(
+            report.approvals.filter(submitted_at=report.submitted_at).values_list("organisation_id", flat=True)
+        )
+        if not {o.pk for o in parties} <= accepted:
+            return report  # awaits the other party's acceptance
     report.status, report.validated_at = ReportStatus.VALIDATED, at or timezone.now()
     report.version += 1
     report.save()
     _event(report, EventKind.VALIDATED, by, at=report.validated_at)
+    if at is None:
+        notifications.report_validated(report)
     return report
 
 
 @transaction.atomic
-def return_for_correction(*, by, report: Report, comment: str) -> Report:
+def return_for_correction(*, by, report: Report, comment: str, cell_comments: dict[str, str] | None = None) -> Report:
+    """`cell_comments`: the reviewer's comment on cells of the form, by key (« INDICATEUR|THEME »)."""
     report = Report.objects.select_for_update().get(pk=report.pk)
     _require_review(by, report)
     if report.status != ReportStatus.SUBMITTED:
@@ -312,10 +372,21 @@ def return_for_correction(*, by, report: Report, comment: str) -> Report:
     if not comment.strip():
         raise DomainError("Dites au service ce qu'il doit corriger.", field="comment")
     check_text(comment, label="Motif du renvoi", field="comment")
+    cell_comments = {key: text.strip() for key, text in (cell_comments or {}).items() if key and text.strip()}
+    if cell_comments:
+        keys = {cell.key for cell in report_layout(report).cells()}
+        unknown = sorted(set(cell_comments) - keys)
+        if unknown:
+            raise DomainError(
+                f"« {unknown[0]} » ne fait pas partie du rapport de ce contrat : commentez une de ses cases.",
+                field="cell_comments",
+            )
     report.status = ReportStatus.RETURNED
     report.version += 1
     report.save()
-    _event(report, EventKind.RETURNED, by, comment.strip())
+    event = _event(report, EventKind.RETURNED, by, comment.strip())
+    CellComment.objects.bulk_create(CellComment(event=event, key=k, comment=v) for k, v in cell_comments.items())
+    notifications.report_returned(report, comment.strip())
     return report
 
 
@@ -359,3 +430,30 @@ def carry_over_comments(*, by, report: Report, version: int) -> Report:
         if comment and not (mine and mine.comment):
             progress[action.pk] = (mine.status if mine else "", comment)
     return save_values(by=by, report=report, values=values, version=version, progress=progress)
+
+
+@dataclass(frozen=True)
+class BulkValidation:
+    validated: int
+    flagged: int
+
+
+def validate_unflagged(*, by, report_ids: list[int]) -> BulkValidation:
+    """Validate the submitted reports among `report_ids` (in the reviewer's scope) that carry no flag; each in its
+    own transaction, through `validate` (same rules, same history, same e-mails). Flagged ones are left."""
+    from .flags import compare
+
+    reports = list(
+        reports_visible_to(by)
+        .filter(pk__in=report_ids, status=ReportStatus.SUBMITTED)
+        .select_related("spsti", "contract")
+    )
+    comparisons = compare(reports)
+    validated = flagged = 0
+    for report in reports:
+        if comparisons[report.pk].flags:
+            flagged += 1
+            continue
+        validate(by=by, report=report)
+        validated += 1
+    return BulkValidation(validated, flagged)

@@ -16,4 +16,9 @@ urlpatterns = [
     path("rapports/<int:pk>/renvoyer/", views.report_return, name="report_return"),
     path("rapports/<int:pk>/rouvrir/", views.report_reopen, name="report_reopen"),
     path("rapports/<int:pk>/historique/", views.value_history, name="value_history"),
+    path("rapports/<int:pk>/examen/", views.review_desk, name="review_desk"),
+    path("rapports/<int:pk>/transmettre/", views.report_submit, name="report_submit"),
+    path("rapports/<int:pk>/accuse-de-reception/", views.report_receipt, name="report_receipt"),
+    path("rapports/<int:pk>/relancer/", views.report_remind, name="report_remind"),
+    path("rapports/validation-groupee/", views.bulk_validate, name="bulk_validate"),
 ]

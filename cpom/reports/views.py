@@ -19,7 +19,7 @@ from cpom.core.forms import Form
 from cpom.core.pages import crumbs, submit, year_param
 from cpom.organisations.selectors import regions_in_scope
 
-from . import excel, selectors, services
+from . import excel, flags, reminders, review, selectors, services
 from .campaigns import open_reporting_campaign
 from .csv_values import COLUMNS, export_values, import_values
 from .enums import Channel, ProgressStatus, ReportStatus
@@ -58,11 +58,16 @@ def report_list(request):
             + ["en retard"],
             "rows": rows,
             "is_service": request.user.can(Perm.REPORT_FILL),
+            "can_review": request.user.can(Perm.REPORT_REVIEW),
         },
     )
 
 
-def _cells_context(report: Report, layout, values: dict[str, str], previous: dict[str, str], errors: dict):
+def _cells_context(
+    report: Report, layout, values: dict[str, str], previous: dict[str, str], errors: dict, notes: dict | None = None
+):
+    notes = notes or {}
+
     def cell(c):
         key = c.key
         return {
@@ -72,6 +77,7 @@ def _cells_context(report: Report, layout, values: dict[str, str], previous: dic
             "value": values.get(key, ""),
             "previous": previous.get(key, ""),
             "error": errors.get(key, ""),
+            "note": notes.get(key, ""),
             "parent_key": f"{c.indicator.parent_id}|{c.theme.code if c.theme else ''}" if c.indicator.parent_id else "",
         }
 
@@ -92,6 +98,7 @@ def report_detail(request, pk: int):
     values = services.current_values(report)
     progress = {p.action_id: p for p in report.progress.all()}
     errors, conflict = {}, None
+    review = selectors.return_review(report)
     if request.method == "POST":
         if not editable:
             raise PermissionDenied("Ce rapport ne se modifie pas.")
@@ -126,9 +133,8 @@ def report_detail(request, pk: int):
                 progress=posted_progress,
                 comments=request.POST.get("comments", ""),
             )
-            if "transmettre" in request.POST:
-                services.submit(by=request.user, report=report)
-                messages.success(request, "Le rapport est transmis à la DREETS et à la caisse.")
+            if "transmettre" in request.POST:  # the confirmation step lists what is empty or flagged
+                return redirect("reports:report_submit", pk=report.pk)
             else:
                 messages.success(request, "Le brouillon est enregistré.")
             return redirect("reports:report_detail", pk=report.pk)
@@ -165,8 +171,14 @@ def report_detail(request, pk: int):
             ],
             "progress_choices": ProgressStatus.choices,
             "events": report.events.select_related("by"),
+            "sent_messages": selectors.messages_about(report, request.user),
+            "approval": selectors.approval_state(report),
             "deadline": selectors.deadline_for(report.year, report.contract.region_id),
-            **_cells_context(report, layout, values, selectors.previous_values(report), errors),
+            "review": review,
+            "noted_cells": [(c, review.cells[c.key]) for c in layout.cells() if review and c.key in review.cells],
+            **_cells_context(
+                report, layout, values, selectors.previous_values(report), errors, review.cells if review else None
+            ),
         },
     )
 
@@ -185,17 +197,31 @@ def _review(request, pk: int, action, success: str):
 @require_perm(Perm.REPORT_REVIEW)
 @require_POST
 def report_validate(request, pk: int):
-    return _review(request, pk, lambda r: services.validate(by=request.user, report=r), "Le rapport est validé.")
+    report = _report(request, pk)
+    try:
+        report = services.validate(by=request.user, report=report)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if report.status == ReportStatus.VALIDATED:
+            messages.success(request, "Le rapport est validé.")
+        else:
+            messages.success(
+                request,
+                "Votre acceptation est enregistrée : le rapport attend celle de l'autre partie (validation conjointe).",
+            )
+    return redirect("reports:report_detail", pk=report.pk)
 
 
 @require_perm(Perm.REPORT_REVIEW)
 @require_POST
 def report_return(request, pk: int):
     comment = request.POST.get("comment", "")
+    notes = {key.removeprefix("note:"): text for key, text in request.POST.items() if key.startswith("note:")}
     return _review(
         request,
         pk,
-        lambda r: services.return_for_correction(by=request.user, report=r, comment=comment),
+        lambda r: services.return_for_correction(by=request.user, report=r, comment=comment, cell_comments=notes),
         "Le rapport est renvoyé au service avec vos commentaires.",
     )
 
@@ -347,6 +373,12 @@ class CampaignForm(Form):
     region = forms.ChoiceField(label="Portée", required=False)
     opens_on = forms.DateField(label="Ouverture", required=False, help_text="Par défaut le 1er janvier suivant.")
     deadline = forms.DateField(label="Date limite", required=False, help_text="Par défaut le 30 juin suivant.")
+    joint_validation = forms.BooleanField(
+        label="Validation conjointe",
+        required=False,
+        help_text="Coché : la DREETS et la caisse acceptent toutes deux chaque rapport ; l'une ou l'autre peut le "
+        "renvoyer. Sinon, validation par la DREETS ou la caisse (l'une suffit).",
+    )
 
     def __init__(self, *args, regions, national: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -373,6 +405,7 @@ def campaign_list(request):
                 region=by_code.get(data["region"]) if data["region"] else None,
                 opens_on=data["opens_on"],
                 deadline=data["deadline"],
+                joint_validation=data["joint_validation"],
             ),
             "La campagne est ouverte : les rapports attendus sont créés.",
         )
@@ -391,3 +424,114 @@ def campaign_list(request):
             "form": form if can_open else None,
         },
     )
+
+
+# --- review desk, confirmation, receipt (issue 13) -----------------------------------------------------------
+@require_perm(Perm.REPORT_REVIEW)
+def review_desk(request, pk: int):
+    """One report for its reviewer: each figure beside last year's and the region's median per 10 000 employees
+    followed, its flags (thresholds in reports/flags.py, explained on the page) and the service's justification;
+    a comment per figure goes back to the service with the return."""
+    report = _report(request, pk)
+    return render(
+        request,
+        "reports/review_desk.html",
+        {
+            "page_title": f"Examen — {report}",
+            "breadcrumb_data": crumbs(
+                "Examen",
+                (reverse("reports:report_list") + f"?annee={report.year}", "Suivi annuel"),
+                (reverse("reports:report_detail", args=[report.pk]), str(report)),
+            ),
+            "report": report,
+            "rows": review.desk(report),
+            "rules": flags.RULES,
+            "flags": flags,
+            "approval": selectors.approval_state(report),
+        },
+    )
+
+
+@require_perm(Perm.REPORT_FILL)
+@require_http_methods(["GET", "POST"])
+def report_submit(request, pk: int):
+    """The submission's confirmation: what is still empty, the flagged figures and a justification for each."""
+    report = _report(request, pk)
+    if report.status not in (ReportStatus.DRAFT, ReportStatus.RETURNED):
+        messages.info(request, "Ce rapport est déjà transmis.")
+        return redirect("reports:report_detail", pk=report.pk)
+    check = review.confirmation(report)
+    if request.method == "POST":
+        justifications = {cell.key: request.POST.get(f"justification:{cell.key}", "") for cell, _ in check.flagged}
+        try:
+            services.submit(by=request.user, report=report, justifications=justifications)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, "Le rapport est transmis à la DREETS et à la caisse. Gardez son accusé de réception."
+            )
+            return redirect("reports:report_detail", pk=report.pk)
+    return render(
+        request,
+        "reports/report_submit.html",
+        {
+            "page_title": f"Transmettre — {report}",
+            "breadcrumb_data": crumbs(
+                "Transmettre",
+                (reverse("reports:report_list") + f"?annee={report.year}", "Suivi annuel"),
+                (reverse("reports:report_detail", args=[report.pk]), str(report)),
+            ),
+            "report": report,
+            "check": check,
+        },
+    )
+
+
+@require_perm(Perm.REPORT_VIEW)
+def report_receipt(request, pk: int):
+    """A printable receipt of the report as submitted: its date, version and figures."""
+    report = _report(request, pk)
+    if report.submitted_at is None or report.status not in (ReportStatus.SUBMITTED, ReportStatus.VALIDATED):
+        raise Http404("Ce rapport n'est pas transmis : pas d'accusé de réception.")
+    layout = report_layout(report)
+    values = services.current_values(report)
+    return render(
+        request,
+        "reports/report_receipt.html",
+        {
+            "page_title": f"Accusé de réception — {report}",
+            "breadcrumb_data": crumbs(
+                "Accusé de réception", (reverse("reports:report_detail", args=[report.pk]), str(report))
+            ),
+            "report": report,
+            "rows": [(cell, values.get(cell.key, "")) for cell in layout.cells()],
+        },
+    )
+
+
+@require_perm(Perm.REPORT_REVIEW)
+@require_POST
+def bulk_validate(request):
+    """Validate at once the submitted reports ticked in the list that carry no flag (the others are left)."""
+    ids = [int(i) for i in request.POST.getlist("rapport") if i.isdigit()]
+    result = services.validate_unflagged(by=request.user, report_ids=ids)
+    messages.success(
+        request,
+        f"{result.validated} rapport(s) validé(s) ; {result.flagged} laissé(s) à examiner (chiffres signalés).",
+    )
+    return redirect(reverse("reports:report_list") + f"?annee={year_param(request)}")
+
+
+@require_perm(Perm.REPORT_REVIEW)
+@require_POST
+def report_remind(request, pk: int):
+    """« Relancer »: the late-report reminder, queued now for the service (at most once a day per report)."""
+    report = _report(request, pk)
+    try:
+        count = reminders.remind_now(by=request.user, report=report)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Relance envoyée à {count} personne(s) du service.")
+    return redirect(request.POST.get("retour") or reverse("reports:report_detail", args=[report.pk]))

@@ -25,6 +25,7 @@ from cpom.indicators.models import Theme
 from cpom.organisations.models import Approval, Spsti
 from cpom.reports.enums import ReportStatus
 from cpom.reports.expected import in_force_during
+from cpom.reports.lateness import on_time_q
 from cpom.reports.models import Report, Value
 
 NATIONAL = "national"
@@ -178,7 +179,7 @@ def completeness(year: int, *, deadline: dt.date, region_id: str | None = None) 
     counts = reports.aggregate(
         owed=Count("pk"),
         done=Count("pk", filter=Q(status__in=[ReportStatus.SUBMITTED, ReportStatus.VALIDATED])),
-        on_time=Count("pk", filter=Q(first_submitted_at__date__lte=deadline)),
+        on_time=Count("pk", filter=Q(first_submitted_at__date__lte=deadline)),  # = not « transmis en retard »
     )
     return Completeness(owed=counts["owed"], submitted_or_validated=counts["done"], on_time=counts["on_time"])
 
@@ -405,9 +406,7 @@ def completeness_by_region(year: int, deadline_of) -> dict[str, Completeness]:
         .order_by()
         .distinct()
     )
-    on_time = Q(pk__in=[])
-    for region in regions:
-        on_time |= Q(contract__region_id=region, first_submitted_at__date__lte=deadline_of(region))
+    on_time = on_time_q(deadline_of, regions)  # the complement of « transmis en retard » (reports/lateness.py)
     rows = (
         Report.objects.filter(in_force_during(year, "contract__"), year=year)
         .values("contract__region_id")

@@ -11,7 +11,7 @@ from cpom.core.dates import add_months
 from cpom.core.scope import ScopeKind
 from cpom.organisations.models import Approval, Spsti
 from cpom.reports.enums import ReportStatus
-from cpom.reports.selectors import deadlines
+from cpom.reports.selectors import overdue_filter
 from cpom.reports.services import reports_visible_to
 
 
@@ -68,18 +68,16 @@ def watch(user, today: dt.date) -> Watch:
         .select_related("region")
         .order_by("negotiation_started_on")
     )
-    year = today.year - 1
-    deadline_of = deadlines(year)
-    late = [
-        report
-        for report in reports_visible_to(user)
-        .filter(year=year)
+    # Late by the one definition (reports/lateness.py) and still to chase: not submitted, deadline passed. A
+    # report submitted late needs no follow-up; the report list badges it « transmis en retard ».
+    late = list(
+        reports_visible_to(user)
+        .filter(year=today.year - 1)
         .filter(Q(status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED]))
-        .filter(first_submitted_at__isnull=True)
+        .filter(overdue_filter(today.year - 1, today))
         .select_related("spsti", "contract")
         .order_by("spsti__name")
-        if today > deadline_of(report.contract.region_id)
-    ]
+    )
     return Watch(
         services_without_contract=list(services),
         contracts_ending_soon=list(ending),

@@ -18,7 +18,7 @@ from ..factories import PASSWORD
 
 LOGIN = reverse("accounts:login")
 LOGOUT = reverse("accounts:logout")
-HOME = reverse("core:home")
+HOME = reverse("workspace:home")
 WRONG = "Adresse électronique ou mot de passe incorrect."
 
 

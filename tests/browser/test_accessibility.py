@@ -12,6 +12,7 @@ from cpom.contracts.views import TABS as CONTRACT_TABS
 from cpom.demo.generator import load_demo
 from cpom.organisations.models import Organisation, Spsti
 from cpom.reference.loader import load_reference
+from cpom.reports.models import Report
 
 from .conftest import axe_violations, signed_in_context
 
@@ -78,7 +79,7 @@ def test_registry_pages_pass_axe_for_the_dreets_agent(open_as, live_server, land
     pst35 = Spsti.objects.get(code="SPSTI-PST35")
     caisse = Organisation.objects.get(code="CARSAT-BR")
     paths = [
-        reverse("core:home"),
+        reverse("workspace:home"),
         reverse("organisations:spsti_list"),
         reverse("organisations:spsti_list") + "?status=echeance&q=sant",
         reverse("organisations:spsti_detail", args=[pst35.pk]),
@@ -87,6 +88,9 @@ def test_registry_pages_pass_axe_for_the_dreets_agent(open_as, live_server, land
         reverse("organisations:approval_create", args=[pst35.pk]),
         reverse("organisations:organisation_list"),
         reverse("organisations:organisation_detail", args=[caisse.pk]),
+        reverse("reports:review_desk", args=[Report.objects.filter(spsti=pst35).order_by("-year").first().pk]),
+        reverse("reports:report_list"),
+        reverse("notifications:preferences"),
     ]
     assert _check(open_as("dreets-bretagne@cpom.test"), live_server, paths) == {}
 
@@ -136,7 +140,13 @@ def test_the_editing_forms_of_a_draft_and_of_the_frame_pass_axe(open_as, live_se
 
 def test_the_pages_of_a_service_referent_and_of_a_social_partner_pass_axe(open_as, live_server, landscape):
     pst35 = Spsti.objects.get(code="SPSTI-PST35")
-    referent_paths = [reverse("core:home"), reverse("organisations:spsti_detail", args=[pst35.pk])]
+    report = Report.objects.filter(spsti=pst35).order_by("-year").first()
+    referent_paths = [
+        reverse("workspace:home"),
+        reverse("organisations:spsti_detail", args=[pst35.pk]),
+        reverse("reports:report_receipt", args=[report.pk]),
+        reverse("notifications:preferences"),
+    ]
     assert _check(open_as("pst35@cpom.test"), live_server, referent_paths) == {}
     assert _check(open_as("crpst-bretagne@cpom.test"), live_server, ["/"]) == {}
 

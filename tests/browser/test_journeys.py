@@ -136,7 +136,7 @@ def _log_in(persona: Persona, email: str) -> None:
     page.get_by_label("Adresse électronique").fill(email)
     page.get_by_label("Mot de passe").fill(DEMO_PASSWORD)
     persona.follow(page.get_by_role("button", name="Se connecter"))
-    assert page.url == persona.base_url + reverse("core:home"), persona.message()
+    assert page.url == persona.base_url + reverse("workspace:home"), persona.message()
     assert email in page.locator("#current-user").inner_text()
 
 
@@ -249,6 +249,7 @@ def test_a_report_is_filled_uploaded_returned_corrected_validated_and_counted(br
 
         # She submits it.
         director.follow(director.page.get_by_role("button", name="Enregistrer et transmettre"))
+        director.follow(director.page.get_by_role("button", name="Confirmer la transmission"))
         assert "Le rapport est transmis" in director.message()
         assert _state(director) == "Transmis"
         assert _cell(director, SUPPORTED).is_disabled()
@@ -271,6 +272,7 @@ def test_a_report_is_filled_uploaded_returned_corrected_validated_and_counted(br
         assert "Renvoi pour correction" in steps and "il en manque quatre" in steps
         _cell(director, SUPPORTED).fill("52")
         director.follow(director.page.get_by_role("button", name="Enregistrer et transmettre"))
+        director.follow(director.page.get_by_role("button", name="Confirmer la transmission"))
         assert _state(director) == "Transmis"
 
         # The agent validates it.

@@ -48,6 +48,6 @@ def test_a_service_of_18_3_million_employees_reads_18_300_000_and_its_approval_3
 def test_the_home_page_figures_are_grouped_by_thousands(reference, national, login):
     for employees in (18_000_000, 250_000, 50_000):
         ApprovalFactory(spsti=SpstiFactory(employees_followed=employees))
-    response = login(national).get(reverse("core:home"))
+    response = login(national).get(reverse("workspace:home"))
     assert response.context["summary"].employees == 18_300_000
     assert f'<p class="fr-tile__title cpom-figure">18{NNBSP}300{NNBSP}000</p>' in response.content.decode()

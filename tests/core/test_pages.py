@@ -46,7 +46,7 @@ def test_the_legal_notice_and_the_personal_data_page_say_what_they_must(client, 
 
 def test_the_home_page_is_for_signed_in_users(client, reference):
     # The platform is not public: the home page sends an anonymous visitor to the login page.
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("workspace:home"))
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('accounts:login')}?next=/"
 
@@ -67,7 +67,7 @@ def test_the_home_page_gives_the_figures_of_the_user_scope(
     # Bretagne: A (approved, 18 300 000 employees), B (approved) and one expired; Paris: one approved service.
     expired = SpstiFactory(name="Service expiré", department="56")
     ApprovalFactory(spsti=expired, start=add_years(today(), -6), end=add_years(today(), -1))
-    response = as_persona(persona).get(reverse("core:home"))
+    response = as_persona(persona).get(reverse("workspace:home"))
     assert response.status_code == 200
     content = html.unescape(response.content.decode())
     assert scope_line in content

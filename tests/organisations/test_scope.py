@@ -144,7 +144,7 @@ def test_a_caisse_page_counts_the_services_of_its_departments_within_the_reader_
 @pytest.mark.parametrize(
     "url_name",
     [
-        "core:home",
+        "workspace:home",
         "organisations:spsti_list",
         "organisations:spsti_create",
         "organisations:organisation_list",
@@ -189,7 +189,7 @@ def test_the_admin_site_sends_an_anonymous_visitor_to_a_login_page(client, refer
     [("social_partner", False, False), ("dreets_agent", True, False), ("admin", True, True)],
 )
 def test_the_menu_shows_only_the_pages_the_role_opens(persona, registry, admin_site, as_persona):
-    items = {item["label"] for item in as_persona(persona).get(reverse("core:home")).context["nav_items"]}
+    items = {item["label"] for item in as_persona(persona).get(reverse("workspace:home")).context["nav_items"]}
     assert ("Registre des services" in items) == registry
     assert ("Gestion" in items) == admin_site
     assert {"Accueil", "Institutions"} <= items

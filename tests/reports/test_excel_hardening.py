@@ -23,7 +23,7 @@ reports = test_excel.reports  # the fixture: two signed contracts and their repo
 
 
 def _comment_key(report):
-    return report_layout(report.contract).comments[0].key
+    return report_layout(report).comments[0].key
 
 
 def _with_cases_rows(report, extra_rows: int, *, column: int = 3) -> bytes:
@@ -95,7 +95,7 @@ def test_an_upload_with_many_sheets_is_refused(reports, services):
 
 def test_a_template_just_under_the_bounds_is_still_read(reports, services):
     report = reports[services["A"].pk]
-    rows = excel.MAX_ROWS - len(report_layout(report.contract).cells()) - 60
+    rows = excel.MAX_ROWS - len(report_layout(report).cells()) - 60
     upload = excel.read_upload(report, _with_cases_rows(report, rows))
     assert upload.errors == []
 

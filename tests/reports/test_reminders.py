@@ -8,6 +8,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from cpom.notifications.services import send_pending
 from cpom.reports.models import Reminder, Report, ReportingCampaign
 from cpom.reports.reminders import send_reminders, step_on
 from cpom.reports.services import save_values, submit
@@ -43,6 +44,8 @@ def test_the_step_follows_the_deadline(day, step):
 def test_services_that_have_not_submitted_get_one_email_per_step(reports, services, spsti_referent):
     assert Report.objects.filter(year=YEAR).count() == 0
     first = send_reminders(DEADLINE - dt.timedelta(days=15))
+    assert not mail.outbox, "queued in the outbox, not sent by the caller"
+    send_pending()
     assert Report.objects.filter(year=YEAR).count() == 2, "the owed reports are created on the way"
     assert first.sent == 2
     assert {tuple(m.to) for m in mail.outbox} == {("referent-a@cpom.test",), ("referent-b@cpom.test",)}
@@ -53,6 +56,7 @@ def test_services_that_have_not_submitted_get_one_email_per_step(reports, servic
     submit(by=spsti_referent, report=report_a)
     assert send_reminders(DEADLINE - dt.timedelta(days=3)).sent == 1
     late = send_reminders(DEADLINE + dt.timedelta(days=1))
+    send_pending()
     assert late.sent == 1 and "en retard" in mail.outbox[-1].subject
     assert Reminder.objects.count() == 4
 

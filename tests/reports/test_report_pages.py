@@ -51,9 +51,14 @@ def test_the_service_lists_and_fills_its_report_then_submits_it(report, spsti_re
     response = client.post(
         form_url(report), {"version": "1", "ETAB_FORMES|TMS": "40", "ETAB_FORMES_COG|TMS": "12", "transmettre": "1"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == reverse("reports:report_submit", args=[report.pk])
+    confirm = client.get(response["Location"]).content.decode()
+    assert "cases encore vides" in confirm and "Confirmer la transmission" in confirm
+    assert client.post(response["Location"]).status_code == 302
     report.refresh_from_db()
     assert report.status == ReportStatus.SUBMITTED
+    receipt = client.get(reverse("reports:report_receipt", args=[report.pk])).content.decode()
+    assert f"version <strong>{report.version}</strong>" in receipt and "40" in receipt
     assert current_values(report) == {"ETAB_FORMES|TMS": "40", "ETAB_FORMES_COG|TMS": "12"}
     history = client.get(reverse("reports:value_history", args=[report.pk]) + "?cle=ETAB_FORMES|TMS")
     assert "40" in history.content.decode()
@@ -83,10 +88,12 @@ def test_the_agent_returns_then_validates_and_the_report_is_locked(report, spsti
     save_values(by=spsti_referent, report=report, values={"ETAB_FORMES|TMS": "7"}, version=1)
     service, agent = login(spsti_referent), login(dreets_agent)
     service.post(form_url(report), {"version": "2", "ETAB_FORMES|TMS": "7", "transmettre": "1"})
+    service.post(reverse("reports:report_submit", args=[report.pk]))
     agent.post(reverse("reports:report_return", args=[report.pk]), {"comment": "Préciser le nombre COG."})
     report.refresh_from_db()
     assert report.status == ReportStatus.RETURNED
     service.post(form_url(report), {"version": str(report.version), "ETAB_FORMES|TMS": "8", "transmettre": "1"})
+    service.post(reverse("reports:report_submit", args=[report.pk]))
     agent.post(reverse("reports:report_validate", args=[report.pk]))
     report.refresh_from_db()
     assert report.status == ReportStatus.VALIDATED

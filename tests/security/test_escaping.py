@@ -84,7 +84,7 @@ def test_a_script_in_every_text_field_of_the_demo_is_shown_as_text(client):
             reverse("steering:restitution", args=[pst35.pk]) + f"?annee={year}",
         ],
         "pst35@cpom.test": [
-            reverse("core:home"),
+            reverse("workspace:home"),
             reverse("reports:report_detail", args=[report.pk]),
             reverse("steering:restitution", args=[pst35.pk]) + f"?annee={year}",
         ],
