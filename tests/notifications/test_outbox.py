@@ -82,7 +82,7 @@ def test_submitting_queues_one_message_per_reviewer_and_the_request_sends_nothin
 def test_a_refused_change_queues_nothing(report, dreets_agent):
     with pytest.raises(Exception):  # noqa: B017, PT011 — only the service submits
         submit(by=dreets_agent, report=report)
-    assert not OutgoingEmail.objects.exists()
+    assert not OutgoingEmail.objects.filter(object_kind="report").exists()
 
 
 def test_messages_go_through_a_real_smtp_server_with_a_text_and_an_html_part(report, spsti_referent, dreets_agent):
