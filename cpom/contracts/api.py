@@ -6,11 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from cpom.accounts.permissions import Perm
 from cpom.api.schemas import Error
 from cpom.organisations.models import Spsti
+from cpom.organisations.siret import normalise_siret
 
 from . import lifecycle, selectors
 from .campaigns import campaigns_visible_to
@@ -123,7 +124,9 @@ class Filters(Schema):
 
 
 class DraftIn(Schema):
-    services: list[int]
+    services: list[str] = Field(
+        description="SIRET des services parties au contrat (règle R1)", examples=[["35600000000048"]]
+    )
     campaign: int | None = None
     generation: int | None = None
 
@@ -280,8 +283,9 @@ def get_contract(request, contract_id: int):
 @router.post("", response={201: ContractDetail, 403: Error, 422: Error}, summary="Créer un projet de contrat (R1)")
 def create_draft(request, payload: DraftIn):
     _require(request, Perm.CONTRACT_EDIT)
-    services = list(Spsti.objects.visible_to(request.user).filter(pk__in=payload.services))
-    if len(services) != len(set(payload.services)):
+    sirets = {normalise_siret(siret) for siret in payload.services}
+    services = list(Spsti.objects.visible_to(request.user).filter(siret__in=sirets))
+    if len(services) != len(sirets):
         raise Http404
     campaign = None
     if payload.campaign is not None:

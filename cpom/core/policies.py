@@ -39,6 +39,7 @@ class Target(StrEnum):
     """What a URL parameter designates, and so the rule that makes it visible (else 404)."""
 
     SERVICE = "service"  # Spsti.objects.visible_to(user)
+    SERVICE_SIRET = "service_siret"  # the same, designated by its SIRET (the API's business key)
     ORGANISATION = "organisation"  # Organisation.objects.visible_to(user): every institution, a service in scope (302)
     CONTRACT = "contract"  # Contract.objects.visible_to(user): social partners signed ones, the ARS no draft
     SIGNED_CONTRACT = "signed_contract"  # a visible contract that has at least one signed version
@@ -293,6 +294,7 @@ POLICIES: dict[str, Policy] = {
 }
 
 _CONTRACT_ID = {"contract_id": Target.CONTRACT}
+_SIRET = {"siret": Target.SERVICE_SIRET}
 _REPORT_ID = {"report_id": Target.REPORT}
 
 
@@ -303,11 +305,30 @@ def _report_write(description: str, domain_perm: Perm) -> Policy:
 
 
 API_POLICIES: dict[str, Policy] = {
+    # --- registry (services by SIRET) ---------------------------------------------------------------------------
+    "GET /api/services": _p(
+        "Services du registre dans le périmètre", Perm.REGISTRY_VIEW, search=("q", "region", "department")
+    ),
+    "GET /api/services/{siret}": _p("Fiche d'un service par son SIRET", Perm.REGISTRY_VIEW, objects=_SIRET),
+    "POST /api/services": _p(
+        "Inscrire un service (sa région : la DREETS ; tout le pays : l'administrateur)", Perm.REGISTRY_EDIT
+    ),
+    "PUT /api/services/{siret}": _p("Mettre à jour la fiche d'un service", Perm.REGISTRY_EDIT, objects=_SIRET),
+    "POST /api/services/{siret}/approvals": _p(
+        "Enregistrer un agrément, un renouvellement, un agrément réduit", Perm.REGISTRY_EDIT, objects=_SIRET
+    ),
+    "POST /api/services/{siret}/certifications": _p(
+        "Enregistrer une certification (niveau, organisme, date ; échéance déduite)", Perm.REGISTRY_EDIT, objects=_SIRET
+    ),
+    "POST /api/services/{siret}/merger": _p(
+        "Enregistrer la fusion d'un service dans un autre du périmètre", Perm.REGISTRY_EDIT, objects=_SIRET
+    ),
+    # --- contracts ----------------------------------------------------------------------------------------------
     "GET /api/contracts": _p("Contrats du périmètre", Perm.CONTRACT_VIEW, search=("q", "region", "theme")),
     "POST /api/contracts": _p(
-        "Créer un projet de contrat pour des services du périmètre (R1)",
+        "Créer un projet de contrat pour des services du périmètre, désignés par leur SIRET (R1)",
         Perm.CONTRACT_EDIT,
-        objects={"services": Target.SERVICE},
+        objects={"services": Target.SERVICE_SIRET},
     ),
     "GET /api/contracts/{contract_id}": _p("Un contrat et tout son contenu", Perm.CONTRACT_VIEW, objects=_CONTRACT_ID),
     "POST /api/contracts/{contract_id}/consultation": _p(
