@@ -147,6 +147,7 @@ POLICIES: dict[str, Policy] = {
     "core:home": _p("Accueil : chiffres agrégés du registre dans le périmètre de l'utilisateur"),
     "core:accessibility": _public("Déclaration d'accessibilité"),
     "core:legal": _public("Mentions légales"),
+    "core:schemas": _public("Formats de fichiers (schémas de tableaux) et documentation de l'API"),
     "core:personal_data": _public("Données personnelles"),
     # --- accounts -------------------------------------------------------------------------------------------
     "accounts:login": _public("Connexion", methods=GET_POST, redirects_signed_in=True),
@@ -260,6 +261,12 @@ POLICIES: dict[str, Policy] = {
         methods=GET_POST,
     ),
     "reports:values_export": _p("Exporter les valeurs du périmètre (CSV)", Perm.REPORT_VIEW, search=("region",)),
+    "reports:survey_csv": _p(
+        "Enquête annuelle DGT : indicateurs de l'annexe des rapports du périmètre, une année (CSV)", Perm.REPORT_VIEW
+    ),
+    "reports:survey_xlsx": _p(
+        "Enquête annuelle DGT : indicateurs de l'annexe des rapports du périmètre, une année (XLSX)", Perm.REPORT_VIEW
+    ),
     "reports:report_detail": _p(
         "Un rapport annuel ; le saisir (le service, tant qu'il est en brouillon ou renvoyé)",
         Perm.REPORT_VIEW,

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal, name="legal"),
+    path("formats/", views.schemas, name="schemas"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),
 ]
