@@ -90,12 +90,14 @@ def forbidden(request, error):
 
 from cpom.contracts.api import router as contracts_router  # noqa: E402
 from cpom.organisations.api import router as registry_router  # noqa: E402
+from cpom.reports.api import collections_router  # noqa: E402
 from cpom.reports.api import router as reports_router  # noqa: E402
 from cpom.steering.api import router as dashboards_router  # noqa: E402
 
 api.add_router("/services", registry_router)
 api.add_router("/contracts", contracts_router)
 api.add_router("/reports", reports_router)
+api.add_router("/collections", collections_router)
 api.add_router("/dashboards", dashboards_router)
 
 

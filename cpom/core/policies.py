@@ -91,6 +91,7 @@ class Policy:
     domain_perms: frozenset[Perm] = frozenset()  # also needed, checked by the domain function (API: 422)
     redirects_signed_in: bool = False  # a signed-in user is sent elsewhere (302): the login page
     search: tuple[str, ...] = ()  # query parameters that filter or search the rows (tried with out-of-scope values)
+    params: tuple[str, ...] = ()  # path parameters that designate no scoped object (a year)
 
     def __post_init__(self):
         object.__setattr__(self, "objects", MappingProxyType(dict(self.objects)))
@@ -373,6 +374,13 @@ API_POLICIES: dict[str, Policy] = {
     "POST /api/reports/{report_id}/validate": _report_write("Valider (agents)", Perm.REPORT_REVIEW),
     "POST /api/reports/{report_id}/return": _report_write("Renvoyer pour correction (agents)", Perm.REPORT_REVIEW),
     "POST /api/reports/{report_id}/reopen": _report_write("Rouvrir (agents)", Perm.REPORT_REVIEW),
+    "POST /api/collections/{year}": _p(
+        "Ouvrir la collecte d'une année : campagne nationale et rapports dus (cellule nationale), sans effet au "
+        "second appel",
+        Perm.REPORT_VIEW,
+        nation_only=True,
+        params=("year",),
+    ),
     "GET /api/dashboards/national": _p("Tableau 1 national", Perm.DASHBOARD_VIEW, nation_only=True),
     "GET /api/dashboards/national/tables": _p(
         "Tableaux du tableau de bord national", Perm.DASHBOARD_VIEW, nation_only=True

@@ -1,21 +1,24 @@
 """Annual reports in the REST API: the same functions, rules and scope as the pages."""
 
 import datetime as dt
+from dataclasses import asdict
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from cpom.accounts.permissions import Perm
 from cpom.api.schemas import Error
 
 from . import services
+from .campaigns import open_collection
 from .enums import Channel
 from .layout import report_layout
 from .models import Report
 from .selectors import deadline_for, previous_values
 
 router = Router(tags=["Rapports annuels"])
+collections_router = Router(tags=["Collecte annuelle"])
 
 
 class Problem(Schema):
@@ -227,3 +230,26 @@ def return_for_correction(request, report_id: int, payload: CommentIn):
 @router.post("/{report_id}/reopen", response={200: ReportSummary, 404: Error, 422: Error}, summary="Rouvrir")
 def reopen(request, report_id: int, payload: ReasonIn):
     return _summary(services.reopen(by=request.user, report=_report(request, report_id), reason=payload.reason))
+
+
+class CollectionOut(Schema):
+    year: int
+    campaign_created: bool = Field(description="La campagne nationale de l'année vient d'être créée")
+    reports_created: int = Field(description="Rapports dus créés par cet appel (0 au second appel)")
+    reports_owed: int = Field(description="Rapports de l'année après l'appel")
+
+
+@collections_router.post(
+    "/{year}",
+    response={200: CollectionOut, 401: Error, 403: Error, 422: Error},
+    summary="Ouvrir la collecte d'une année (cellule nationale)",
+    description=(
+        "Crée la campagne nationale de l'année (dates par défaut) si elle manque et chaque rapport dû par un "
+        "service partie à un contrat en vigueur dans l'année. Sans effet au second appel, qui le dit "
+        "(`reports_created` = 0)."
+    ),
+)
+def open_year(request, year: int):
+    if not request.user.can(Perm.REPORT_VIEW) or not request.user.scope.is_nation:
+        raise PermissionDenied("Seule la cellule nationale ouvre la collecte d'une année.")
+    return asdict(open_collection(by=request.user, year=year))

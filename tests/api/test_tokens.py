@@ -66,11 +66,11 @@ def test_every_kind_of_download_opens_with_a_token_within_its_owners_scope(
     values = Client().get(reverse("reports:values_export"), {"annee": year}, **auth(key))
     assert values.status_code == 200 and values["Content-Type"].startswith("text/csv")
     table = Client().get(
-        reverse("steering:regional", args=["53"]), {"tableau": "tableau1", "format": "xlsx"}, **auth(key)
+        reverse("steering:regional", args=["53"]), {"tableau": "thematiques", "format": "xlsx"}, **auth(key)
     )
     assert table.status_code == 200 and "spreadsheetml" in table["Content-Type"]
     refused = Client().get(
-        reverse("steering:regional", args=["53"]), {"tableau": "tableau1", "format": "csv"}, **auth(other)
+        reverse("steering:regional", args=["53"]), {"tableau": "thematiques", "format": "csv"}, **auth(other)
     )
     assert refused.status_code == 404
 

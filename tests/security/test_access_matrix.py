@@ -523,7 +523,7 @@ QUERY = {"year": YEAR, "before": 1, "after": 1}
 def _api_path(key: str, sample: Sample, persona: str) -> tuple[str, str]:
     method, path = key.split(" ", 1)
     kwargs = sample.kwargs(persona)
-    return method, re.sub(r"\{(\w+)\}", lambda m: str(kwargs.pop(m.group(1))), path)
+    return method, re.sub(r"\{(\w+)\}", lambda m: str(kwargs.pop(m.group(1), QUERY.get(m.group(1)))), path)
 
 
 def _api_call(world: World, persona: str, method: str, path: str, **options):
@@ -621,6 +621,7 @@ BODIES: dict[str, Callable[[dict], dict | None]] = {
         "registered_letter_reference": "RAR-1",
     },
     "PUT /api/reports/{report_id}/values": lambda v: {"version": 1, "values": {}},
+    "POST /api/collections/{year}": lambda v: None,
     "POST /api/reports/{report_id}/submit": lambda v: None,
     "POST /api/reports/{report_id}/validate": lambda v: None,
     "POST /api/reports/{report_id}/return": lambda v: {"comment": "Essai"},
