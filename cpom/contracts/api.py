@@ -132,6 +132,12 @@ class DraftIn(Schema):
 
 
 class OpinionIn(Schema):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"body": "crpst", "given_on": "2025-03-14", "opinion": "favorable", "comment": ""}]
+        }
+    }
+
     body: ConsultedBody
     given_on: dt.date
     opinion: Opinion
@@ -139,18 +145,44 @@ class OpinionIn(Schema):
 
 
 class SignatureIn(Schema):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"party": 12, "signed_on": "2025-04-01", "signatory_title": "Directrice régionale"}]
+        }
+    }
+
     party: int
     signed_on: dt.date
     signatory_title: str
 
 
 class AmendmentIn(Schema):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"kind": "modification", "summary": "Ajuster les cibles de l'axe 2.", "new_end": None}]
+        }
+    }
+
     kind: AmendmentKind
     summary: str
     new_end: dt.date | None = None
 
 
 class TerminationIn(Schema):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "party": 12,
+                    "notified_on": "2026-01-15",
+                    "effective_on": "2026-04-15",
+                    "reason": "Fusion du service.",
+                    "registered_letter_reference": "RAR 1A 234 567 8901 2",
+                }
+            ]
+        }
+    }
+
     party: int
     notified_on: dt.date
     effective_on: dt.date

@@ -79,6 +79,12 @@ class ReportDetail(ReportSummary):
 
 
 class ValuesIn(Schema):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"version": 3, "values": {"ETAB_ACCOMPAGNES|TMS": "12", "PDP_CELLULE_DATE|PDP": "01/03/2025"}}]
+        }
+    }
+
     version: int
     values: dict[str, str]
     progress: dict[int, tuple[str, str]] | None = None
@@ -86,10 +92,16 @@ class ValuesIn(Schema):
 
 
 class CommentIn(Schema):
+    model_config = {
+        "json_schema_extra": {"examples": [{"comment": "Le nombre d'établissements accompagnés TMS est à vérifier."}]}
+    }
+
     comment: str
 
 
 class ReasonIn(Schema):
+    model_config = {"json_schema_extra": {"examples": [{"reason": "Correction d'une valeur après validation."}]}}
+
     reason: str
 
 
@@ -209,12 +221,20 @@ def put_values(request, report_id: int, payload: ValuesIn):
     return _detail(report)
 
 
-@router.post("/{report_id}/submit", response={200: ReportSummary, 404: Error, 422: Error}, summary="Transmettre")
+@router.post(
+    "/{report_id}/submit",
+    response={200: ReportSummary, 404: Error, 422: Error},
+    summary="Transmettre le rapport (le service)",
+)
 def submit(request, report_id: int):
     return _summary(services.submit(by=request.user, report=_report(request, report_id)))
 
 
-@router.post("/{report_id}/validate", response={200: ReportSummary, 404: Error, 422: Error}, summary="Valider")
+@router.post(
+    "/{report_id}/validate",
+    response={200: ReportSummary, 404: Error, 422: Error},
+    summary="Valider le rapport transmis (agents)",
+)
 def validate(request, report_id: int):
     return _summary(services.validate(by=request.user, report=_report(request, report_id)))
 
@@ -227,7 +247,11 @@ def return_for_correction(request, report_id: int, payload: CommentIn):
     return _summary(services.return_for_correction(by=request.user, report=report, comment=payload.comment))
 
 
-@router.post("/{report_id}/reopen", response={200: ReportSummary, 404: Error, 422: Error}, summary="Rouvrir")
+@router.post(
+    "/{report_id}/reopen",
+    response={200: ReportSummary, 404: Error, 422: Error},
+    summary="Rouvrir un rapport validé (agents)",
+)
 def reopen(request, report_id: int, payload: ReasonIn):
     return _summary(services.reopen(by=request.user, report=_report(request, report_id), reason=payload.reason))
 
