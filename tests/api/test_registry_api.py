@@ -136,3 +136,10 @@ def test_a_contract_draft_names_its_services_by_siret(dreets_agent, service_a, i
     assert Contract.objects.get(reference=response.json()["reference"]).parties.filter(organisation=service_a).exists()
     assert post(dreets_agent, "/api/contracts", {"services": [idf_service.siret], "generation": 3}).status_code == 404
     assert post(dreets_agent, "/api/contracts", {"services": [service_a.pk]}).status_code == 422
+
+
+def test_the_service_page_shows_what_the_api_recorded(dreets_agent, service_a, login):
+    url = f"/api/services/{service_a.siret}/certifications"
+    post(dreets_agent, url, {"level": "niveau_2", "certifier": "AFNOR Certification", "certified_on": "2025-05-02"})
+    page = login(dreets_agent).get(f"/registre/{service_a.pk}/").content.decode()
+    assert "Niveau 2 (valable 3 ans) par AFNOR Certification, obtenue le 02/05/2025, échéance le 01/05/2028" in page
