@@ -155,10 +155,11 @@ def forbidden(request, error):
 
 
 from cpom.contracts.api import router as contracts_router  # noqa: E402
-from cpom.organisations.api import router as registry_router  # noqa: E402
 from cpom.reports.api import collections_router  # noqa: E402
 from cpom.reports.api import router as reports_router  # noqa: E402
 from cpom.steering.api import router as dashboards_router  # noqa: E402
+
+from .registry import router as registry_router  # noqa: E402
 
 api.add_router("/services", registry_router)
 api.add_router("/contracts", contracts_router)

@@ -1,4 +1,5 @@
-"""The registry in the REST API: services addressed by their SIRET (never an internal id), their approvals,
+"""The registry in the REST API (an entry point, in the API app above the registry it calls): services addressed
+by their SIRET (never an internal id), their approvals,
 certifications and mergers. The same selectors and registry functions as the pages: same rules, same French
 refusals. Reading needs REGISTRY_VIEW (every role in scope but the social partners, who read aggregates only);
 writing needs REGISTRY_EDIT (administrators, the DREETS of the service's region)."""
@@ -10,14 +11,14 @@ from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
 from cpom.accounts.permissions import Perm
-from cpom.api.schemas import Error
 from cpom.core.errors import DomainError
+from cpom.organisations import selectors, services
+from cpom.organisations.enums import RENEWABLE_LEVELS, CertificationLevel, SpstiCategory
+from cpom.organisations.models import Spsti
+from cpom.organisations.siret import normalise_siret
 from cpom.territory.models import Department
 
-from . import selectors, services
-from .enums import RENEWABLE_LEVELS, CertificationLevel, SpstiCategory
-from .models import Spsti
-from .siret import normalise_siret
+from .schemas import Error
 
 router = Router(tags=["Registre des services"])
 MAX_PAGE = 100
