@@ -1,17 +1,25 @@
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
 from .models import ApiToken
 
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+READ_ONLY_REFUSAL = "Ce jeton est en lecture seule : il ne permet aucune écriture."
+
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer cpom_…` — a personal token created on the « Jetons d'API » page."""
+    """`Authorization: Bearer cpom_…` — a personal token created on the « Jetons d'API » page. A read-only token
+    is refused (403) on every write."""
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = ApiToken.authenticate(token)
-        if user is not None:
-            request.user = user
-        return user
+        found = ApiToken.find(token)
+        if found is None:
+            return None
+        if found.read_only and request.method not in SAFE_METHODS:
+            raise PermissionDenied(READ_ONLY_REFUSAL)
+        request.user = found.user
+        return found.user
 
 
 class SignedInSession(SessionAuth):

@@ -7,6 +7,12 @@ from django.db import models
 from django.utils import timezone
 
 PREFIX_LENGTH = 8
+DEFAULT_VALIDITY = dt.timedelta(days=365)
+MAX_VALIDITY_DAYS = 3 * 365
+
+
+def default_expiry():
+    return timezone.now() + DEFAULT_VALIDITY
 
 
 def _digest(secret: str) -> str:
@@ -15,7 +21,7 @@ def _digest(secret: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+        return self.filter(revoked_at__isnull=True, user__is_active=True, expires_at__gt=timezone.now())
 
 
 class ApiToken(models.Model):
@@ -28,6 +34,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField("créé le", default=timezone.now)
     last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
     revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+    expires_at = models.DateTimeField("expire le", default=default_expiry)
+    read_only = models.BooleanField(
+        "lecture seule", default=False, help_text="Un jeton en lecture seule est refusé sur toute écriture."
+    )
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -40,15 +50,34 @@ class ApiToken(models.Model):
         return f"{self.label} ({self.prefix}…)"
 
     @classmethod
-    def issue(cls, *, user, label: str) -> tuple["ApiToken", str]:
+    def issue(
+        cls, *, user, label: str, expires_on: dt.date | None = None, read_only: bool = False
+    ) -> tuple["ApiToken", str]:
+        """A new token; it expires at the end of `expires_on` (one year from now by default)."""
         prefix = secrets.token_hex(PREFIX_LENGTH // 2)
         secret = secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, label=label.strip() or "Jeton", prefix=prefix, key_hash=_digest(secret))
+        expires_at = default_expiry()
+        if expires_on is not None:
+            expires_at = timezone.make_aware(dt.datetime.combine(expires_on, dt.time.max))
+        token = cls.objects.create(
+            user=user,
+            label=label.strip() or "Jeton",
+            prefix=prefix,
+            key_hash=_digest(secret),
+            expires_at=expires_at,
+            read_only=read_only,
+        )
         return token, f"cpom_{prefix}_{secret}"
 
     @classmethod
     def authenticate(cls, key: str):
-        """The user of a valid, unrevoked key, else None. Compares digests in constant time."""
+        """The user of a valid key, else None. Compares digests in constant time."""
+        token = cls.find(key)
+        return token.user if token is not None else None
+
+    @classmethod
+    def find(cls, key: str) -> "ApiToken | None":
+        """The valid (unrevoked, unexpired, of an active user) token of a key, else None; its last use recorded."""
         parts = key.split("_", 2)
         if len(parts) != 3 or parts[0] != "cpom":
             return None
@@ -59,4 +88,4 @@ class ApiToken(models.Model):
         # The last use is recorded to the minute: one write per token and minute, not one per request.
         if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
             cls.objects.filter(pk=token.pk).update(last_used_at=now)
-        return token.user
+        return token

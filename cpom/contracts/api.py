@@ -15,6 +15,7 @@ from cpom.api.schemas import Error
 from cpom.core.errors import DomainError
 from cpom.core.schemas import InputSchema
 from cpom.organisations.models import Spsti
+from cpom.organisations.siret import normalise_siret
 
 from . import lifecycle, selectors
 from .attachments import AttachedDocument
@@ -135,7 +136,9 @@ class Filters(InputSchema):
 
 
 class DraftIn(InputSchema):
-    services: list[int]
+    services: list[str] = Field(
+        description="SIRET des services parties au contrat (règle R1)", examples=[["35600000000048"]]
+    )
     campaign: int | None = None
     generation: int | None = None
 
@@ -155,6 +158,12 @@ class DocumentIn(Schema):
 
 
 class OpinionIn(InputSchema):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"body": "crpst", "given_on": "2025-03-14", "opinion": "favorable", "comment": ""}]
+        }
+    }
+
     body: ConsultedBody
     given_on: dt.date
     opinion: Opinion
@@ -166,6 +175,11 @@ class OpinionIn(InputSchema):
 
 class SignatureIn(InputSchema):
     short_fields = frozenset({"signatory_title"})
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"party": 12, "signed_on": "2025-04-01", "signatory_title": "Directrice régionale"}]
+        }
+    }
 
     party: int
     signed_on: dt.date
@@ -176,6 +190,12 @@ class SignatureIn(InputSchema):
 
 
 class AmendmentIn(InputSchema):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"kind": "modification", "summary": "Ajuster les cibles de l'axe 2.", "new_end": None}]
+        }
+    }
+
     kind: AmendmentKind
     summary: str
     new_end: dt.date | None = None
@@ -183,6 +203,19 @@ class AmendmentIn(InputSchema):
 
 class TerminationIn(InputSchema):
     short_fields = frozenset({"registered_letter_reference"})
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "party": 12,
+                    "notified_on": "2026-01-15",
+                    "effective_on": "2026-04-15",
+                    "reason": "Fusion du service.",
+                    "registered_letter_reference": "RAR 1A 234 567 8901 2",
+                }
+            ]
+        }
+    }
 
     party: int
     notified_on: dt.date
@@ -321,8 +354,9 @@ def get_contract(request, contract_id: int):
 @router.post("", response={201: ContractDetail, 403: Error, 422: Error}, summary="Créer un projet de contrat (R1)")
 def create_draft(request, payload: DraftIn):
     _require(request, Perm.CONTRACT_EDIT)
-    services = list(Spsti.objects.visible_to(request.user).filter(pk__in=payload.services))
-    if len(services) != len(set(payload.services)):
+    sirets = {normalise_siret(siret) for siret in payload.services}
+    services = list(Spsti.objects.visible_to(request.user).filter(siret__in=sirets))
+    if len(services) != len(sirets):
         raise Http404
     campaign = None
     if payload.campaign is not None:

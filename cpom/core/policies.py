@@ -39,6 +39,7 @@ class Target(StrEnum):
     """What a URL parameter designates, and so the rule that makes it visible (else 404)."""
 
     SERVICE = "service"  # Spsti.objects.visible_to(user)
+    SERVICE_SIRET = "service_siret"  # the same, designated by its SIRET (the API's business key)
     ORGANISATION = "organisation"  # Organisation.objects.visible_to(user): every institution, a service in scope (302)
     CONTRACT = "contract"  # Contract.objects.visible_to(user): social partners signed ones, the ARS no draft
     SIGNED_CONTRACT = "signed_contract"  # a visible contract that has at least one signed version
@@ -95,6 +96,7 @@ class Policy:
     domain_perms: frozenset[Perm] = frozenset()  # also needed, checked by the domain function (API: 422)
     redirects_signed_in: bool = False  # a signed-in user is sent elsewhere (302): the login page
     search: tuple[str, ...] = ()  # query parameters that filter or search the rows (tried with out-of-scope values)
+    params: tuple[str, ...] = ()  # path parameters that designate no scoped object (a year)
 
     def __post_init__(self):
         object.__setattr__(self, "objects", MappingProxyType(dict(self.objects)))
@@ -153,6 +155,7 @@ POLICIES: dict[str, Policy] = {
     ),
     "core:accessibility": _public("Déclaration d'accessibilité"),
     "core:legal": _public("Mentions légales"),
+    "core:schemas": _public("Formats de fichiers (schémas de tableaux) et documentation de l'API"),
     "core:personal_data": _public("Données personnelles"),
     # --- accounts -------------------------------------------------------------------------------------------
     "accounts:login": _public("Connexion", methods=GET_POST, redirects_signed_in=True),
@@ -327,6 +330,12 @@ POLICIES: dict[str, Policy] = {
         methods=GET_POST,
     ),
     "reports:values_export": _p("Exporter les valeurs du périmètre (CSV)", Perm.REPORT_VIEW, search=("region",)),
+    "reports:survey_csv": _p(
+        "Enquête annuelle DGT : indicateurs de l'annexe des rapports du périmètre, une année (CSV)", Perm.REPORT_VIEW
+    ),
+    "reports:survey_xlsx": _p(
+        "Enquête annuelle DGT : indicateurs de l'annexe des rapports du périmètre, une année (XLSX)", Perm.REPORT_VIEW
+    ),
     "reports:report_detail": _p(
         "Un rapport annuel ; le saisir (le service, tant qu'il est en brouillon ou renvoyé)",
         Perm.REPORT_VIEW,
@@ -390,6 +399,7 @@ POLICIES: dict[str, Policy] = {
 }
 
 _CONTRACT_ID = {"contract_id": Target.CONTRACT}
+_SIRET = {"siret": Target.SERVICE_SIRET}
 _REPORT_ID = {"report_id": Target.REPORT}
 
 
@@ -401,11 +411,30 @@ def _report_write(description: str, domain_perm: Perm) -> Policy:
 
 API_POLICIES: dict[str, Policy] = {
     "GET /api/todo": _p("Ce que l'utilisateur a à faire dans son périmètre (comme l'accueil)"),
+    # --- registry (services by SIRET) ---------------------------------------------------------------------------
+    "GET /api/services": _p(
+        "Services du registre dans le périmètre", Perm.REGISTRY_VIEW, search=("q", "region", "department")
+    ),
+    "GET /api/services/{siret}": _p("Fiche d'un service par son SIRET", Perm.REGISTRY_VIEW, objects=_SIRET),
+    "POST /api/services": _p(
+        "Inscrire un service (sa région : la DREETS ; tout le pays : l'administrateur)", Perm.REGISTRY_EDIT
+    ),
+    "PUT /api/services/{siret}": _p("Mettre à jour la fiche d'un service", Perm.REGISTRY_EDIT, objects=_SIRET),
+    "POST /api/services/{siret}/approvals": _p(
+        "Enregistrer un agrément, un renouvellement, un agrément réduit", Perm.REGISTRY_EDIT, objects=_SIRET
+    ),
+    "POST /api/services/{siret}/certifications": _p(
+        "Enregistrer une certification (niveau, organisme, date ; échéance déduite)", Perm.REGISTRY_EDIT, objects=_SIRET
+    ),
+    "POST /api/services/{siret}/merger": _p(
+        "Enregistrer la fusion d'un service dans un autre du périmètre", Perm.REGISTRY_EDIT, objects=_SIRET
+    ),
+    # --- contracts ----------------------------------------------------------------------------------------------
     "GET /api/contracts": _p("Contrats du périmètre", Perm.CONTRACT_VIEW, search=("q", "region", "theme")),
     "POST /api/contracts": _p(
-        "Créer un projet de contrat pour des services du périmètre (R1)",
+        "Créer un projet de contrat pour des services du périmètre, désignés par leur SIRET (R1)",
         Perm.CONTRACT_EDIT,
-        objects={"services": Target.SERVICE},
+        objects={"services": Target.SERVICE_SIRET},
     ),
     "GET /api/contracts/{contract_id}": _p("Un contrat et tout son contenu", Perm.CONTRACT_VIEW, objects=_CONTRACT_ID),
     "POST /api/contracts/{contract_id}/consultation": _p(
@@ -447,6 +476,13 @@ API_POLICIES: dict[str, Policy] = {
     "POST /api/reports/{report_id}/validate": _report_write("Valider (agents)", Perm.REPORT_REVIEW),
     "POST /api/reports/{report_id}/return": _report_write("Renvoyer pour correction (agents)", Perm.REPORT_REVIEW),
     "POST /api/reports/{report_id}/reopen": _report_write("Rouvrir (agents)", Perm.REPORT_REVIEW),
+    "POST /api/collections/{year}": _p(
+        "Ouvrir la collecte d'une année : campagne nationale et rapports dus (cellule nationale), sans effet au "
+        "second appel",
+        Perm.REPORT_VIEW,
+        nation_only=True,
+        params=("year",),
+    ),
     "GET /api/dashboards/national": _p("Tableau 1 national", Perm.DASHBOARD_VIEW, nation_only=True),
     "GET /api/dashboards/national/tables": _p(
         "Tableaux du tableau de bord national", Perm.DASHBOARD_VIEW, nation_only=True

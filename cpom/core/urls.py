@@ -6,5 +6,6 @@ app_name = "core"
 urlpatterns = [
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal, name="legal"),
+    path("formats/", views.schemas, name="schemas"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),
 ]

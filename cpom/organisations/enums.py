@@ -47,3 +47,16 @@ class CpomMaturity(models.TextChoices):
     FIRST = "debutant", "Premier CPOM ou objectifs précédents non atteints"
     PARTIAL = "intermediaire", "Objectifs précédents partiellement atteints"
     EXPERIENCED = "confirme", "Équipes expérimentées, objectifs précédents atteints"
+
+
+class CertificationLevel(models.TextChoices):
+    """Certification of a service (décret 2022-1031, référentiel of the arrêté of 27 July 2023): three levels,
+    valid 2, 3 or 5 years; only the highest (5 years) may be renewed at the same level."""
+
+    LEVEL_1 = "niveau_1", "Niveau 1 (valable 2 ans)"
+    LEVEL_2 = "niveau_2", "Niveau 2 (valable 3 ans)"
+    LEVEL_3 = "niveau_3", "Niveau 3 (valable 5 ans)"
+
+
+CERTIFICATION_YEARS = {CertificationLevel.LEVEL_1: 2, CertificationLevel.LEVEL_2: 3, CertificationLevel.LEVEL_3: 5}
+RENEWABLE_LEVELS = frozenset({CertificationLevel.LEVEL_3})

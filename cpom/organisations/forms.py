@@ -100,6 +100,11 @@ class ApprovalForm(Form):
     )
     conditional = forms.BooleanField(label="Agrément conditionnel", required=False)
     conditions = forms.CharField(label="Conditions", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    shortened = forms.BooleanField(
+        label="Agrément de deux ans (décret 2022-1435)",
+        required=False,
+        help_text="Agrément délivré pour deux ans au plus.",
+    )
     decision_reference = forms.CharField(label="Référence de la décision", max_length=100, required=False)
 
     def __init__(self, *args, departments, **kwargs):
@@ -110,7 +115,7 @@ class ApprovalForm(Form):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end:
-            message = approval_period_error(start, end)
+            message = approval_period_error(start, end, shortened=bool(data.get("shortened")))
             if message:
                 self.add_error("end", message)
         if data.get("conditional") and not (data.get("conditions") or "").strip():

@@ -1,10 +1,16 @@
 """Import of services into the registry from a CSV file. All or nothing: one bad line, nothing written.
 
+A SIRET already in the registry updates that service's file (upsert by SIRET) and records the line's approval
+as its renewal — unless that very approval (same start and end) is already recorded. The same registry functions
+as the pages: same rules (overlap, 5 years, 2 years for a shortened approval), same French refusals.
+
 Columns (header line required, `;` or `,`, UTF-8):
   siret*, nom*, departement_siege*, salaries_suivis*, entreprises_adherentes*, agrement_debut*, agrement_fin*,
   nom_court, nature (interprofessionnel | sectoriel), secteur, departements (codes separated by spaces),
   commune, adresse, agrement_conditionnel (oui | non), agrement_conditions, agrement_reference,
-  agrement_zones (codes separated by spaces; the covered departments by default)
+  agrement_zones (codes separated by spaces; the covered departments by default),
+  agrement_reduit (oui | non: a 2-year approval, décret 2022-1435)
+The Table Schema of this file: docs/schemas/registre/schema.json.
 """
 
 from dataclasses import dataclass
@@ -19,7 +25,7 @@ from cpom.territory.models import Department
 from .enums import SpstiCategory
 from .models import Spsti
 from .rules import approval_period_error
-from .services import SpstiData, approval_record, spsti_register
+from .services import SpstiData, approval_record, spsti_register, spsti_update
 from .siret import normalise_siret, siret_error
 
 REQUIRED = [
@@ -42,6 +48,7 @@ OPTIONAL = [
     "agrement_conditions",
     "agrement_reference",
     "agrement_zones",
+    "agrement_reduit",
 ]
 # The fields named by the registry services' refusals, as the columns of the file.
 COLUMN_OF_FIELD = {
@@ -62,6 +69,7 @@ COLUMN_OF_FIELD = {
     "conditional": "agrement_conditionnel",
     "conditions": "agrement_conditions",
     "decision_reference": "agrement_reference",
+    "shortened": "agrement_reduit",
 }
 
 
@@ -108,13 +116,14 @@ def _parse_line(line: int, row: dict[str, str], known: dict[str, Department]) ->
     start = take("agrement_debut", parse_french_date)
     end = take("agrement_fin", parse_french_date)
     conditional = take("agrement_conditionnel", parse_yes_no)
+    shortened = take("agrement_reduit", parse_yes_no)
     category = row.get("nature") or SpstiCategory.INTERPROFESSIONAL
     if category not in SpstiCategory.values:
         errors.append(LineError(line, "nature", f"« {category} » : indiquez « interprofessionnel » ou « sectoriel »."))
     elif category == SpstiCategory.SECTOR and not row.get("secteur"):
         errors.append(LineError(line, "secteur", "un service sectoriel doit préciser son secteur."))
     if start and end:
-        message = approval_period_error(start, end)
+        message = approval_period_error(start, end, shortened=bool(shortened))
         if message:
             errors.append(LineError(line, "agrement_fin", message))
     if conditional and not row.get("agrement_conditions"):
@@ -139,13 +148,30 @@ def _parse_line(line: int, row: dict[str, str], known: dict[str, Department]) ->
         "end": end,
         "zones": zones,
         "conditional": conditional,
+        "shortened": bool(shortened),
         "conditions": row.get("agrement_conditions", ""),
         "decision_reference": row.get("agrement_reference", ""),
     }
     return ParsedLine(line, data, approval), []
 
 
+@dataclass
+class RegistryImport:
+    created: list[Spsti]
+    updated: list[Spsti]
+    renewals: int  # approvals recorded for services already in the registry
+
+    @property
+    def services(self) -> list[Spsti]:
+        return self.created + self.updated
+
+
 def import_spsti_csv(content: bytes, *, by=None) -> list[Spsti]:
+    """The services of the file, registered or updated (`import_registry`)."""
+    return import_registry(content, by=by).services
+
+
+def import_registry(content: bytes, *, by=None) -> RegistryImport:
     """Validate every line first, then write them all in one transaction. Raises CsvFormatError."""
     rows = read_csv(content, required=REQUIRED, optional=OPTIONAL)
     known = {department.code: department for department in Department.objects.all()}
@@ -169,27 +195,29 @@ def import_spsti_csv(content: bytes, *, by=None) -> list[Spsti]:
             continue
         first_line_of[siret] = line
         parsed.append(result)
-    already = set(Spsti.objects.filter(siret__in=first_line_of).values_list("siret", flat=True))
-    for result in parsed:
-        if result.data.siret in already:
-            errors.append(
-                LineError(
-                    result.line,
-                    "siret",
-                    f"un service portant le SIRET {result.data.siret} est déjà inscrit au registre.",
-                )
-            )
     if errors:
         raise CsvFormatError(sorted(errors, key=lambda error: error.line))
-    created = []
+    already = {
+        s.siret: s for s in Spsti.objects.filter(siret__in=first_line_of).select_related("headquarters_department")
+    }
+    outcome = RegistryImport(created=[], updated=[], renewals=0)
     with transaction.atomic():
         for result in parsed:
             try:
-                spsti = spsti_register(by=by, data=result.data)
-                approval_record(by=by, spsti=spsti, **result.approval)
+                existing = already.get(result.data.siret)
+                if existing is None:
+                    spsti = spsti_register(by=by, data=result.data)
+                    approval_record(by=by, spsti=spsti, **result.approval)
+                    outcome.created.append(spsti)
+                    continue
+                spsti = spsti_update(by=by, spsti=existing, data=result.data)
+                period = {"start": result.approval["start"], "end": result.approval["end"]}
+                if not spsti.approvals.filter(**period).exists():
+                    approval_record(by=by, spsti=spsti, **result.approval)
+                    outcome.renewals += 1
+                outcome.updated.append(spsti)
             except DomainError as error:
                 # Raising inside the atomic block rolls back every line already written.
                 column = COLUMN_OF_FIELD.get(error.field, error.field)
                 raise CsvFormatError([LineError(result.line, column, error.message)]) from error
-            created.append(spsti)
-    return created
+    return outcome

@@ -7,7 +7,7 @@ from django.utils import timezone
 from cpom.core.dates import add_months
 from cpom.core.scope import Scope, ScopeKind
 
-from .enums import ApprovalStatus, CaisseType, CpomMaturity, OrganisationKind, SpstiCategory
+from .enums import ApprovalStatus, CaisseType, CertificationLevel, CpomMaturity, OrganisationKind, SpstiCategory
 from .validators import validate_siret
 
 EXPIRING_WINDOW_MONTHS = 6
@@ -224,15 +224,18 @@ class Spsti(Organisation):
 
 
 class Approval(models.Model):
-    """Agrément: issued by the DREETS for at most 5 years, possibly under conditions."""
+    """Agrément: issued by the DREETS for at most 5 years, possibly under conditions; a shortened approval lasts
+    at most 2 years (décret 2022-1435). A later approval of the same service is its renewal."""
 
     MAX_YEARS = 5
+    SHORTENED_YEARS = 2
 
     spsti = models.ForeignKey(Spsti, on_delete=models.PROTECT, related_name="approvals", verbose_name="service")
     start = models.DateField("début")
     end = models.DateField("fin")
     conditional = models.BooleanField("agrément conditionnel", default=False)
     conditions = models.TextField("conditions", blank=True)
+    shortened = models.BooleanField("agrément de deux ans (décret 2022-1435)", default=False)
     decision_reference = models.CharField("référence de la décision", max_length=100, blank=True)
     zones = models.ManyToManyField(
         "territory.Department", related_name="approvals", verbose_name="zones (départements)"
@@ -254,6 +257,35 @@ class Approval(models.Model):
 
     def is_valid_on(self, day: dt.date) -> bool:
         return self.start <= day <= self.end
+
+
+class Certification(models.Model):
+    """Certification of a service by an accredited body (décret 2022-1031, arrêté of 27 July 2023)."""
+
+    spsti = models.ForeignKey(Spsti, on_delete=models.PROTECT, related_name="certifications", verbose_name="service")
+    level = models.CharField("niveau", max_length=10, choices=CertificationLevel.choices)
+    certifier = models.CharField("organisme certificateur", max_length=200)
+    certified_on = models.DateField("certifié le")
+    expires_on = models.DateField("échéance")
+
+    class Meta:
+        verbose_name = "certification"
+        ordering = ["-certified_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__gt=F("certified_on")),
+                name="certification_expires_after_it_is_granted",
+                violation_error_message="L'échéance de la certification doit suivre sa date d'obtention.",
+            ),
+            models.UniqueConstraint(
+                fields=["spsti", "certified_on"],
+                name="one_certification_per_service_and_day",
+                violation_error_message="Ce service a déjà une certification obtenue ce jour-là.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_level_display()} du {self.certified_on:%d/%m/%Y}"
 
 
 class ServiceProject(models.Model):

@@ -78,10 +78,19 @@ def spsti_detail(user, pk: int) -> Spsti:
                 queryset=ServiceProject.objects.prefetch_related("priorities").order_by("-start"),
             ),
             "predecessors",
+            "certifications",
         )
         .with_current_approval()
         .get(pk=pk)
     )
+
+
+def spsti_by_siret(user, siret: str) -> Spsti:
+    """The service of that SIRET within the user's scope (its business key in the API), else Spsti.DoesNotExist."""
+    pk = Spsti.objects.visible_to(user).filter(siret="".join(siret.split())).values_list("pk", flat=True).first()
+    if pk is None:
+        raise Spsti.DoesNotExist
+    return spsti_detail(user, pk)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from cpom.core.models import SubjectKind
 from cpom.core.scope import ScopeKind
 from cpom.territory.models import Department
 
-from .enums import SpstiCategory
-from .models import Approval, Spsti
-from .rules import approval_period_error
+from .enums import CertificationLevel, SpstiCategory
+from .models import Approval, Certification, Spsti
+from .rules import approval_period_error, certification_expiry, certification_renewal_error
 
 SPSTI_FIELDS = [
     "siret",
@@ -31,7 +31,8 @@ SPSTI_FIELDS = [
     "city",
     "address",
 ]
-APPROVAL_FIELDS = ["start", "end", "zones", "conditional", "conditions", "decision_reference"]
+APPROVAL_FIELDS = ["start", "end", "zones", "conditional", "conditions", "shortened", "decision_reference"]
+CERTIFICATION_FIELDS = ["level", "certifier", "certified_on", "expires_on"]
 
 
 @dataclass
@@ -157,9 +158,10 @@ def approval_record(
     conditional: bool = False,
     conditions: str = "",
     decision_reference: str = "",
+    shortened: bool = False,
 ) -> Approval:
     _check_can_edit(by, spsti.headquarters_department)
-    message = approval_period_error(start, end)
+    message = approval_period_error(start, end, shortened=shortened)
     if message:
         raise DomainError(message, field="end")
     if conditional and not conditions.strip():
@@ -179,6 +181,7 @@ def approval_record(
         end=end,
         conditional=conditional,
         conditions=conditions,
+        shortened=shortened,
         decision_reference=decision_reference,
     )
     try:
@@ -191,7 +194,70 @@ def approval_record(
         by=by,
         kind=SubjectKind.SERVICE,
         subject_id=spsti.pk,
-        what=f"Agrément du {start:%d/%m/%Y}",
+        what=f"{'Renouvellement de l' if spsti.approvals.filter(start__lt=start).exists() else 'A'}grément "
+        f"du {start:%d/%m/%Y}",
         after=snapshot(approval, APPROVAL_FIELDS),
     )
     return approval
+
+
+@transaction.atomic
+def certification_record(*, by, spsti: Spsti, level: str, certifier: str, certified_on: dt.date) -> Certification:
+    """Record a certification; its expiry follows from its level (2, 3 or 5 years)."""
+    _check_can_edit(by, spsti.headquarters_department)
+    if level not in CertificationLevel.values:
+        raise DomainError("Niveau de certification inconnu : niveau_1, niveau_2 ou niveau_3.", field="level")
+    if not certifier.strip():
+        raise DomainError("Nommez l'organisme certificateur.", field="certifier")
+    previous = spsti.certifications.filter(certified_on__lt=certified_on).order_by("-certified_on").first()
+    message = certification_renewal_error(level, previous)
+    if message:
+        raise DomainError(message, field="level")
+    certification = Certification(
+        spsti=spsti,
+        level=level,
+        certifier=certifier.strip(),
+        certified_on=certified_on,
+        expires_on=certification_expiry(level, certified_on),
+    )
+    try:
+        certification.full_clean()
+    except ValidationError as error:
+        _raise_first(error, Certification)
+    certification.save()
+    record(
+        by=by,
+        kind=SubjectKind.SERVICE,
+        subject_id=spsti.pk,
+        what=f"Certification du {certified_on:%d/%m/%Y}",
+        after=snapshot(certification, CERTIFICATION_FIELDS),
+    )
+    return certification
+
+
+@transaction.atomic
+def spsti_merge(*, by, absorbed: Spsti, into: Spsti, on: dt.date) -> Spsti:
+    """`absorbed` is dissolved on `on` and merged into `into` (the service that carries on)."""
+    locked = Spsti.objects.select_for_update().get(pk=absorbed.pk)
+    _check_can_edit(by, locked.headquarters_department)
+    if into.pk == locked.pk:
+        raise DomainError("Un service ne peut pas être absorbé par lui-même.", field="into")
+    if locked.dissolved_on is not None:
+        raise DomainError(
+            f"Ce service est déjà dissous depuis le {locked.dissolved_on:%d/%m/%Y}.", field="dissolved_on"
+        )
+    if into.dissolved_on is not None:
+        raise DomainError("Le service absorbant est lui-même dissous.", field="into")
+    before = snapshot(locked, ["dissolved_on", "merged_into"])
+    locked.dissolved_on = on
+    locked.merged_into = into
+    locked.save(update_fields=["dissolved_on", "merged_into"])
+    record(
+        by=by,
+        kind=SubjectKind.SERVICE,
+        subject_id=locked.pk,
+        what=f"Fusion dans {into.name} au {on:%d/%m/%Y}",
+        before=before,
+        after=snapshot(locked, ["dissolved_on", "merged_into"]),
+    )
+    return locked

@@ -1,22 +1,25 @@
 """Annual reports in the REST API: the same functions, rules and scope as the pages."""
 
 import datetime as dt
+from dataclasses import asdict
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from cpom.accounts.permissions import Perm
 from cpom.api.schemas import Error
 from cpom.core.schemas import InputSchema
 
 from . import services
+from .campaigns import open_collection
 from .enums import Channel
 from .layout import report_layout
 from .models import Report
 from .selectors import approval_state, deadline_for, previous_values, return_review
 
 router = Router(tags=["Rapports annuels"])
+collections_router = Router(tags=["Collecte annuelle"])
 
 
 class Problem(Schema):
@@ -91,6 +94,12 @@ class ReportDetail(ReportSummary):
 
 
 class ValuesIn(InputSchema):
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"version": 3, "values": {"ETAB_ACCOMPAGNES|TMS": "12", "PDP_CELLULE_DATE|PDP": "01/03/2025"}}]
+        }
+    }
+
     version: int
     values: dict[str, str]
     progress: dict[int, tuple[str, str]] | None = None
@@ -98,11 +107,17 @@ class ValuesIn(InputSchema):
 
 
 class CommentIn(InputSchema):
+    model_config = {
+        "json_schema_extra": {"examples": [{"comment": "Le nombre d'établissements accompagnés TMS est à vérifier."}]}
+    }
+
     comment: str
     cell_comments: dict[str, str] = {}  # a comment on cells of the report, by key (« INDICATEUR|THEME »)
 
 
 class ReasonIn(InputSchema):
+    model_config = {"json_schema_extra": {"examples": [{"reason": "Correction d'une valeur après validation."}]}}
+
     reason: str
 
 
@@ -226,12 +241,20 @@ def put_values(request, report_id: int, payload: ValuesIn):
     return _detail(report)
 
 
-@router.post("/{report_id}/submit", response={200: ReportSummary, 404: Error, 422: Error}, summary="Transmettre")
+@router.post(
+    "/{report_id}/submit",
+    response={200: ReportSummary, 404: Error, 422: Error},
+    summary="Transmettre le rapport (le service)",
+)
 def submit(request, report_id: int):
     return _summary(services.submit(by=request.user, report=_report(request, report_id)))
 
 
-@router.post("/{report_id}/validate", response={200: ReportSummary, 404: Error, 422: Error}, summary="Valider")
+@router.post(
+    "/{report_id}/validate",
+    response={200: ReportSummary, 404: Error, 422: Error},
+    summary="Valider le rapport transmis (agents)",
+)
 def validate(request, report_id: int):
     return _summary(services.validate(by=request.user, report=_report(request, report_id)))
 
@@ -248,6 +271,33 @@ def return_for_correction(request, report_id: int, payload: CommentIn):
     )
 
 
-@router.post("/{report_id}/reopen", response={200: ReportSummary, 404: Error, 422: Error}, summary="Rouvrir")
+@router.post(
+    "/{report_id}/reopen",
+    response={200: ReportSummary, 404: Error, 422: Error},
+    summary="Rouvrir un rapport validé (agents)",
+)
 def reopen(request, report_id: int, payload: ReasonIn):
     return _summary(services.reopen(by=request.user, report=_report(request, report_id), reason=payload.reason))
+
+
+class CollectionOut(Schema):
+    year: int
+    campaign_created: bool = Field(description="La campagne nationale de l'année vient d'être créée")
+    reports_created: int = Field(description="Rapports dus créés par cet appel (0 au second appel)")
+    reports_owed: int = Field(description="Rapports de l'année après l'appel")
+
+
+@collections_router.post(
+    "/{year}",
+    response={200: CollectionOut, 401: Error, 403: Error, 422: Error},
+    summary="Ouvrir la collecte d'une année (cellule nationale)",
+    description=(
+        "Crée la campagne nationale de l'année (dates par défaut) si elle manque et chaque rapport dû par un "
+        "service partie à un contrat en vigueur dans l'année. Sans effet au second appel, qui le dit "
+        "(`reports_created` = 0)."
+    ),
+)
+def open_year(request, year: int):
+    if not request.user.can(Perm.REPORT_VIEW) or not request.user.scope.is_nation:
+        raise PermissionDenied("Seule la cellule nationale ouvre la collecte d'une année.")
+    return asdict(open_collection(by=request.user, year=year))

@@ -19,7 +19,7 @@ from cpom.core.forms import Form
 from cpom.core.pages import crumbs, submit, year_param
 from cpom.organisations.selectors import regions_in_scope
 
-from . import excel, flags, reminders, review, selectors, services
+from . import excel, flags, reminders, review, selectors, services, survey
 from .campaigns import open_reporting_campaign
 from .csv_values import COLUMNS, export_values, import_values
 from .enums import Channel, ProgressStatus, ReportStatus
@@ -271,8 +271,13 @@ def values_import(request):
         elif upload.size > MAX_UPLOAD_BYTES:
             errors = [f"Le fichier dépasse {MAX_UPLOAD_BYTES // 1_000_000} Mo ; découpez-le."]
         else:
+            head = upload.read(2048)
+            upload.seek(0)
             try:
-                result = import_values(upload, by=request.user)  # read as a stream, not loaded whole
+                if survey.is_survey(head):  # the DGT survey layout (CSV or XLSX): the same rules
+                    result = survey.import_survey(upload.read(), by=request.user)
+                else:
+                    result = import_values(upload, by=request.user)  # read as a stream, not loaded whole
             except CsvFormatError as error:
                 errors = [str(e) for e in error.errors[:200]]
             except DomainError as error:
@@ -296,6 +301,27 @@ def values_export(request):
     content = export_values(request.user, year=year, region=request.GET.get("region", ""))
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="valeurs-{year}.csv"'
+    return response
+
+
+@require_perm(Perm.REPORT_VIEW)
+def survey_csv(request):
+    """The year's DGT survey file (« enquête annuelle » layout) of the reports in scope, CSV."""
+    year = year_param(request)
+    response = HttpResponse(survey.export_csv(request.user, year), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="enquete-annuelle-cpom-{year}.csv"'
+    return response
+
+
+@require_perm(Perm.REPORT_VIEW)
+def survey_xlsx(request):
+    """The same file in XLSX."""
+    year = year_param(request)
+    response = HttpResponse(
+        survey.export_xlsx(request.user, year),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="enquete-annuelle-cpom-{year}.xlsx"'
     return response
 
 

@@ -5,21 +5,25 @@ from dataclasses import asdict
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from cpom.accounts.permissions import Perm
 from cpom.api.schemas import Error
+from cpom.core.errors import DomainError
 from cpom.core.tables import Table
 from cpom.organisations.selectors import regions_in_scope
 from cpom.reports.selectors import deadlines
+from cpom.territory.models import Region
 
 from . import tables
-from .consolidation import completeness, coverage, tableau1
+from .consolidation import completeness, coverage, every_region, held_years, tableau1
 
 router = Router(tags=["Tableaux de bord"])
 
 
 class ThemeFigures(Schema):
+    """One theme of IGAS Tableau 1 (§161) for a region or the nation."""
+
     total_services: int
     services_retaining_theme: int
     establishments_supported: int
@@ -27,6 +31,9 @@ class ThemeFigures(Schema):
 
 class RegionFigures(Schema):
     themes: dict[str, ThemeFigures]
+    services_retaining_pdp: int = Field(
+        description="Services agréés parties à un contrat en vigueur dans l'année comportant un axe PDP (DESIGN §7)"
+    )
     services_with_pdp_cell: int
     employees_supported_pdp: int
     employees_in_coordinated_pathway: int
@@ -46,24 +53,31 @@ class RegionalOut(Schema):
     coverage: dict[int, tuple[int, int]]
 
 
-def _require(request) -> None:
+def _require(request, year: int) -> None:
     if not request.user.can(Perm.DASHBOARD_VIEW):
         raise PermissionDenied("Votre rôle ne donne pas accès aux tableaux de bord.")
+    first, last = held_years()
+    if not first <= year <= last:
+        raise DomainError(
+            f"L'année {year} est hors des années que tient la plateforme ({first} à {last}).", field="year"
+        )
 
 
 @router.get(
     "/national", response={200: dict[str, RegionFigures], 403: Error}, summary="Tableau 1 par région et total national"
 )
 def national(request, year: int, include_submitted: bool = False):
-    _require(request)
+    _require(request, year)
     if not request.user.scope.is_nation:
         raise PermissionDenied("Le tableau national est réservé à la cellule nationale.")
-    return {key: asdict(value) for key, value in tableau1(year, include_submitted=include_submitted).items()}
+    regions = Region.objects.order_by("code").values_list("code", flat=True)
+    figures = every_region(tableau1(year, include_submitted=include_submitted), regions)
+    return {key: asdict(value) for key, value in figures.items()}
 
 
 @router.get("/regions/{code}", response={200: RegionalOut, 403: Error, 404: Error}, summary="Tableau de bord régional")
 def regional(request, code: str, year: int, include_submitted: bool = False):
-    _require(request)
+    _require(request, year)
     if not regions_in_scope(request.user).filter(code=code).exists():
         raise Http404
     figures = tableau1(year, include_submitted=include_submitted, region_id=code).get(code)
@@ -109,7 +123,7 @@ def _tables_out(tables: list[Table]) -> list[dict]:
     summary="Tableaux du tableau de bord national (mêmes chiffres que la page et ses exports)",
 )
 def national_tables(request, year: int, include_submitted: bool = False):
-    _require(request)
+    _require(request, year)
     if not request.user.scope.is_nation:
         raise PermissionDenied("Le tableau national est réservé à la cellule nationale.")
     return _tables_out(tables.national_tables(year, include_submitted=include_submitted))
@@ -121,7 +135,7 @@ def national_tables(request, year: int, include_submitted: bool = False):
     summary="Tableaux d'un tableau de bord régional (mêmes chiffres que la page et ses exports)",
 )
 def regional_tables(request, code: str, year: int, include_submitted: bool = False):
-    _require(request)
+    _require(request, year)
     region = regions_in_scope(request.user).filter(code=code).first()
     if region is None:
         raise Http404

@@ -15,10 +15,12 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Sum
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
 from cpom.contracts.enums import AxisKind, PartyRole
-from cpom.contracts.models import ContractParty
+from cpom.contracts.models import Contract, ContractParty
 from cpom.contracts.versions import in_force_for_year
 from cpom.indicators.enums import ThemeScope
 from cpom.indicators.models import Theme
@@ -66,6 +68,7 @@ class ThemeRow:
 @dataclass
 class RegionFigures:
     themes: dict[str, ThemeRow] = field(default_factory=dict)
+    services_retaining_pdp: int = 0
     services_with_pdp_cell: int = 0
     employees_supported_pdp: int = 0
     employees_in_coordinated_pathway: int = 0
@@ -75,7 +78,9 @@ def tableau1(year: int, *, include_submitted: bool = False, region_id: str | Non
     """Per region code (and NATIONAL): per prevention theme, total services = approved services; services
     retaining the theme = approved services party to at least one contract in force during Y with an action on
     that theme; establishments supported = sum of ETAB_ACCOMPAGNES (that theme) over counted reports. Per region:
-    services with a PDP cell = distinct services with a counted report whose PDP_CELLULE_DATE ≤ 31/12/Y;
+    services retaining PDP = approved services party to at least one contract in force during Y with a PDP axis
+    (DESIGN §7: the PDP row of IGAS Tableau 1); services with a PDP cell = distinct services with a counted report
+    whose PDP_CELLULE_DATE ≤ 31/12/Y;
     employees supported by PDP cells = sum of PDP_SALARIES_ACCOMPAGNES; of which in a coordinated pathway = sum of
     PDP_SALARIES_PARCOURS. National totals are sums of the regions: a service belongs to one region only, so the
     distinct service counts add up too. With `region_id`, only that region is computed (and NATIONAL is its own)."""
@@ -89,10 +94,17 @@ def tableau1(year: int, *, include_submitted: bool = False, region_id: str | Non
         contract__versions__axes__kind=AxisKind.PREVENTION,
         contract__versions__axes__actions__theme_id__in=themes,
     )
+    retaining_pdp = ContractParty.objects.filter(
+        approved_party(year),
+        in_force_during(year, "contract__"),
+        role=PartyRole.SPSTI,
+        contract__axes__kind=AxisKind.PDP,
+    )
     values = Value.objects.filter(report__in=counted_reports(year, include_submitted=include_submitted))
     if region_id:
         approved = approved.filter(region_id=region_id)
         retaining = retaining.filter(organisation__region_id=region_id)
+        retaining_pdp = retaining_pdp.filter(organisation__region_id=region_id)
         values = values.filter(report__spsti__region_id=region_id)
     figures: dict[str, RegionFigures] = defaultdict(RegionFigures)
 
@@ -108,6 +120,14 @@ def tableau1(year: int, *, include_submitted: bool = False, region_id: str | Non
     ):
         region = figures[row["organisation__region_id"]]
         region.themes.setdefault(row[by_theme], ThemeRow()).services_retaining_theme = row["n"]
+
+    for region_code, count in (
+        retaining_pdp.order_by()
+        .values("organisation__region_id")
+        .annotate(n=Count("organisation_id", distinct=True))
+        .values_list("organisation__region_id", "n")
+    ):
+        figures[region_code].services_retaining_pdp = count
 
     # Establishments per theme and the PDP figures, per region, in one pass over the year's values.
     per_theme = {
@@ -146,12 +166,38 @@ def tableau1(year: int, *, include_submitted: bool = False, region_id: str | Non
             services_retaining_theme=sum(r.services_retaining_theme for r in rows),
             establishments_supported=sum(r.establishments_supported for r in rows),
         )
+    nation.services_retaining_pdp = sum(f.services_retaining_pdp for f in figures.values())
     nation.services_with_pdp_cell = sum(f.services_with_pdp_cell for f in figures.values())
     nation.employees_supported_pdp = sum(f.employees_supported_pdp for f in figures.values())
     nation.employees_in_coordinated_pathway = sum(f.employees_in_coordinated_pathway for f in figures.values())
     result = dict(figures)
     result[NATIONAL] = nation
     return result
+
+
+def every_region(figures: dict[str, RegionFigures], region_codes) -> dict[str, RegionFigures]:
+    """`tableau1` with a line for every region of `region_codes`, zeros included (a region with no approved service
+    has no line in `tableau1`), then the national total."""
+    themes = list(figures.get(NATIONAL, RegionFigures()).themes)
+    complete = {}
+    for code in region_codes:
+        complete[code] = figures.get(code) or RegionFigures(themes={theme: ThemeRow() for theme in themes})
+    complete[NATIONAL] = figures.get(NATIONAL, RegionFigures())
+    return complete
+
+
+def held_years() -> tuple[int, int]:
+    """The years the platform holds figures for: from the first year of an approval, a contract or a report to the
+    current year (or the last report's year, when later)."""
+    today = timezone.localdate().year
+    firsts = [
+        Approval.objects.aggregate(y=Min(ExtractYear("start")))["y"],
+        Contract.objects.aggregate(y=Min(ExtractYear("negotiation_started_on")))["y"],
+        Report.objects.aggregate(y=Min("year"))["y"],
+    ]
+    last = Report.objects.aggregate(y=Max("year"))["y"] or today
+    first = min([y for y in firsts if y is not None], default=today)
+    return min(first, today), max(last, today)
 
 
 @dataclass(frozen=True)

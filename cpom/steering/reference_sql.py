@@ -70,6 +70,15 @@ def _tableau1_ctes(include_submitted: bool, region_id: str | None, s: str = "") 
         WHERE v.indicator_id IN ({_in(PDP)})
         GROUP BY cr.region_id
     ),
+    retaining_pdp{s} AS (
+        SELECT ap.region_id, COUNT(DISTINCT ap.id) AS n
+        FROM approved{s} ap
+        JOIN contracts_contractparty p ON p.organisation_id = ap.id AND p.role = 'spsti'
+        JOIN contracts_contract c ON c.id = p.contract_id
+        WHERE c.status IN ({_in(signed)}) AND c."start" <= %s AND c."end" >= %s
+          AND EXISTS (SELECT 1 FROM contracts_axis ax WHERE ax.contract_id = c.id AND ax.kind = 'pdp')
+        GROUP BY ap.region_id
+    ),
     totals{s} AS (SELECT region_id, COUNT(*) AS n FROM approved{s} GROUP BY region_id)"""
 
 
@@ -90,23 +99,29 @@ def _tableau1_params(year: int, include_submitted: bool, region_id: str | None) 
         *region,
         end,
         *PDP,
+        *sorted(SIGNED_STATUSES),
+        end,
+        start,
     ]
 
 
 def _tableau1_select(s: str = "") -> str:
     return f"""
     SELECT t.region_id AS a, th.code AS b, t.n AS c, COALESCE(re.n, 0) AS d, COALESCE(su.n, 0) AS e,
-           COALESCE(pd.cells, 0) AS f, COALESCE(pd.supported, 0) AS g, COALESCE(pd.pathway, 0) AS h
+           COALESCE(pd.cells, 0) AS f, COALESCE(pd.supported, 0) AS g, COALESCE(pd.pathway, 0) AS h,
+           COALESCE(rp.n, 0) AS i
     FROM totals{s} t CROSS JOIN themes{s} th
     LEFT JOIN retaining{s} re ON re.region_id = t.region_id AND re.theme = th.code
     LEFT JOIN supported{s} su ON su.region_id = t.region_id AND su.theme = th.code
-    LEFT JOIN pdp{s} pd ON pd.region_id = t.region_id"""
+    LEFT JOIN pdp{s} pd ON pd.region_id = t.region_id
+    LEFT JOIN retaining_pdp{s} rp ON rp.region_id = t.region_id"""
 
 
 def _figures(rows) -> dict[str, RegionFigures]:
     figures: dict[str, RegionFigures] = defaultdict(RegionFigures)
-    for region, theme, total, retaining, supported, cells, pdp_supported, pathway in rows:
+    for region, theme, total, retaining, supported, cells, pdp_supported, pathway, retaining_pdp in rows:
         figures[region].themes[theme] = ThemeRow(total, retaining, supported)
+        figures[region].services_retaining_pdp = retaining_pdp
         figures[region].services_with_pdp_cell = cells
         figures[region].employees_supported_pdp = pdp_supported
         figures[region].employees_in_coordinated_pathway = pathway
@@ -117,6 +132,7 @@ def _figures(rows) -> dict[str, RegionFigures]:
             total.total_services += row.total_services
             total.services_retaining_theme += row.services_retaining_theme
             total.establishments_supported += row.establishments_supported
+        nation.services_retaining_pdp += region.services_retaining_pdp
         nation.services_with_pdp_cell += region.services_with_pdp_cell
         nation.employees_supported_pdp += region.employees_supported_pdp
         nation.employees_in_coordinated_pathway += region.employees_in_coordinated_pathway
@@ -171,8 +187,8 @@ def regional_sql(year: int, region_id: str, *, years: list[int], include_submitt
     )
     SELECT 'now' AS kind, t.* FROM ({_tableau1_select()}) t
     UNION ALL SELECT 'before', b.* FROM ({_tableau1_select("_b")}) b
-    UNION ALL SELECT 'total', indicator_id, theme, year, total, 0, 0, 0, 0 FROM year_totals
-    UNION ALL SELECT 'matrix', m.name, m.theme, m.service, mv.total, 0, 0, 0, 0
+    UNION ALL SELECT 'total', indicator_id, theme, year, total, 0, 0, 0, 0, 0 FROM year_totals
+    UNION ALL SELECT 'matrix', m.name, m.theme, m.service, mv.total, 0, 0, 0, 0, 0
         FROM matrix m LEFT JOIN matrix_values mv ON mv.service = m.service AND mv.theme = m.theme
     """
     params = [

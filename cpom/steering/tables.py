@@ -84,6 +84,7 @@ def tableau1_table(
             Column("Établissements accompagnés", group=theme.label),
         ]
     columns += [
+        Column("Services la retenant", group="PDP"),
         Column("Services dotés", group="Cellules PDP"),
         Column("Salariés accompagnés", group="Cellules PDP"),
         Column("dont parcours coordonné", group="Cellules PDP"),
@@ -110,6 +111,7 @@ def tableau1_table(
             ]
         return [
             *cells,
+            Cell(now.services_retaining_pdp, before.services_retaining_pdp),
             Cell(now.services_with_pdp_cell, before.services_with_pdp_cell),
             Cell(now.employees_supported_pdp, before.employees_supported_pdp),
             Cell(now.employees_in_coordinated_pathway, before.employees_in_coordinated_pathway),

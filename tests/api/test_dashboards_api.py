@@ -42,3 +42,31 @@ def test_every_dashboard_table_comes_through_the_api_as_on_the_page(
     assert Client().get(url, **bearer(spsti_referent)).status_code == 403
     national_url = f"/api/dashboards/national/tables?year={YEAR}"
     assert Client().get(national_url, **bearer(dreets_agent)).status_code == 403
+
+
+def test_the_national_figures_list_every_region_zeros_included(year_of_reports, national):
+    from cpom.territory.models import Region
+
+    body = Client().get(f"/api/dashboards/national?year={YEAR}", **bearer(national)).json()
+    assert set(body) == set(Region.objects.values_list("code", flat=True)) | {"national"}
+    quiet = next(code for code in body if code not in ("53", "11", "national"))
+    zero = {"total_services": 0, "services_retaining_theme": 0, "establishments_supported": 0}
+    assert body[quiet]["themes"]["TMS"] == zero
+    assert body[quiet]["services_retaining_pdp"] == 0
+
+
+def test_the_pdp_row_counts_the_services_retaining_it(year_of_reports, national):
+    """Every third-generation contract has a PDP axis: A and B in Bretagne, the Paris service, C has no contract."""
+    body = Client().get(f"/api/dashboards/national?year={YEAR}", **bearer(national)).json()
+    assert body["53"]["services_retaining_pdp"] == 2
+    assert body["11"]["services_retaining_pdp"] == 1
+    assert body["national"]["services_retaining_pdp"] == 3
+
+
+@pytest.mark.parametrize("year", [0, -1, 99999, 1900])
+def test_a_year_outside_those_held_is_refused_in_french_not_a_crash(year_of_reports, national, year):
+    for url in ("/api/dashboards/national", "/api/dashboards/regions/53", "/api/dashboards/national/tables"):
+        response = Client().get(f"{url}?year={year}", **bearer(national))
+        assert response.status_code == 422, url
+        assert "hors des années que tient la plateforme" in response.json()["detail"]
+        assert response.json()["field"] == "year"

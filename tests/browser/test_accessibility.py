@@ -71,6 +71,7 @@ def test_public_pages_pass_axe(open_as, live_server, landscape):
         reverse("core:legal"),
         reverse("core:personal_data"),
         reverse("steering:open_data"),
+        reverse("core:schemas"),
     ]
     assert _check(open_as(None), live_server, paths) == {}
 

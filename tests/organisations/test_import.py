@@ -185,11 +185,41 @@ def test_a_siret_twice_in_the_file_is_refused_on_its_second_line(reference):
     assert errors == [f"ligne 4, colonne « siret » : SIRET {siret} en double dans le fichier (déjà ligne 2)."]
 
 
-def test_a_siret_already_in_the_registry_is_refused(reference):
-    existing = SpstiFactory()
-    errors = refused(csv_bytes(row(), row(siret=existing.siret)))
+def test_a_siret_already_in_the_registry_updates_it_and_records_its_renewed_approval(reference, tmp_path, capsys):
+    existing = SpstiFactory(department="35", departments=["35"])
+    Approval.objects.create(spsti=existing, start=dt.date(2019, 1, 1), end=dt.date(2023, 12, 31)).zones.set(["35"])
+    content = csv_bytes(row(), row(siret=existing.siret, nom="Nouveau nom", salaries_suivis="20 000"))
+    path = tmp_path / "registre.csv"
+    path.write_bytes(content)
+    call_command("import_spsti", str(path))
+    assert capsys.readouterr().out.strip() == (
+        "1 service(s) inscrit(s) au registre. 1 service(s) mis à jour, 1 agrément(s) renouvelé(s)."
+    )
+    existing.refresh_from_db()
+    assert (existing.name, existing.employees_followed) == ("Nouveau nom", 20_000)
+    assert [(a.start.year, a.end.year) for a in existing.approvals.order_by("start")] == [(2019, 2023), (2024, 2028)]
+    again = import_spsti_csv(content)
+    assert len(again) == 2 and existing.approvals.count() == 2, "the same file twice: nothing new"
+
+
+def test_a_renewal_overlapping_the_approval_in_force_is_refused_as_on_the_page(reference):
+    existing = SpstiFactory(department="35", departments=["35"])
+    Approval.objects.create(spsti=existing, start=dt.date(2022, 1, 1), end=dt.date(2026, 12, 31)).zones.set(["35"])
+    errors = refused(csv_bytes(row(siret=existing.siret)))
     assert errors == [
-        f"ligne 3, colonne « siret » : un service portant le SIRET {existing.siret} est déjà inscrit au registre."
+        "ligne 2, colonne « agrement_debut » : Cet agrément chevauche l'agrément du 01/01/2022 au 31/12/2026."
+    ]
+
+
+def test_a_shortened_approval_lasts_two_years_at_most(reference):
+    content = csv_bytes(row(agrement_reduit="oui"))
+    assert "agrement_reduit" not in HEADER
+    lines = content.decode().splitlines()
+    lines = [lines[0] + ";agrement_reduit", lines[1] + ";oui"]
+    errors = refused(("\r\n".join(lines) + "\r\n").encode())
+    assert errors == [
+        "ligne 2, colonne « agrement_fin » : Un agrément de deux ans (décret 2022-1435) commencé le 01/01/2024 doit "
+        "prendre fin au plus tard le 31/12/2025."
     ]
 
 

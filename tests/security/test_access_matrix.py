@@ -249,6 +249,7 @@ def _build_world() -> World:
 
     things = {
         Target.SERVICE: [Thing(key, services[key].pk, frozenset(SEES[key])) for key in ("A", "B", "IDF", "N")],
+        Target.SERVICE_SIRET: [Thing(key, services[key].siret, frozenset(SEES[key])) for key in ("A", "B", "IDF", "N")],
         Target.ORGANISATION: [Thing("CARSAT-BR", organisation("CARSAT-BR").pk, SIGNED_IN)]
         + [Thing(f"organisation {key}", services[key].pk, frozenset(SEES[key]), answer=302) for key in ("A", "IDF")],
         Target.CONTRACT: [contract_thing(key) for key in contracts],
@@ -556,7 +557,7 @@ QUERY = {"year": YEAR, "before": 1, "after": 1}
 def _api_path(key: str, sample: Sample, persona: str) -> tuple[str, str]:
     method, path = key.split(" ", 1)
     kwargs = sample.kwargs(persona)
-    return method, re.sub(r"\{(\w+)\}", lambda m: str(kwargs.pop(m.group(1))), path)
+    return method, re.sub(r"\{(\w+)\}", lambda m: str(kwargs.pop(m.group(1), QUERY.get(m.group(1)))), path)
 
 
 def _api_call(world: World, persona: str, method: str, path: str, **options):
@@ -615,6 +616,27 @@ def _signature(v: dict) -> dict:
 
 
 BODIES: dict[str, Callable[[dict], dict | None]] = {
+    "POST /api/services": lambda v: {
+        "siret": "73282932000074",
+        "name": "Service essai",
+        "headquarters_department": "35",
+        "employees_followed": 10,
+        "member_companies": 2,
+    },
+    "PUT /api/services/{siret}": lambda v: {
+        "siret": v["siret"],
+        "name": "Service renommé",
+        "headquarters_department": "35",
+        "employees_followed": 10,
+        "member_companies": 2,
+    },
+    "POST /api/services/{siret}/approvals": lambda v: {"start": "2031-01-01", "end": "2032-12-31"},
+    "POST /api/services/{siret}/certifications": lambda v: {
+        "level": "niveau_3",
+        "certifier": "Organisme",
+        "certified_on": _today(),
+    },
+    "POST /api/services/{siret}/merger": lambda v: {"into": v["siret"], "on": _today()},
     "POST /api/contracts": lambda v: {"services": [v["services"]]},
     "POST /api/contracts/{contract_id}/consultation": lambda v: None,
     "POST /api/contracts/{contract_id}/opinions": lambda v: {
@@ -633,6 +655,7 @@ BODIES: dict[str, Callable[[dict], dict | None]] = {
         "registered_letter_reference": "RAR-1",
     },
     "PUT /api/reports/{report_id}/values": lambda v: {"version": 1, "values": {}},
+    "POST /api/collections/{year}": lambda v: None,
     "POST /api/reports/{report_id}/submit": lambda v: None,
     "POST /api/reports/{report_id}/validate": lambda v: None,
     "POST /api/reports/{report_id}/return": lambda v: {"comment": "Essai"},

@@ -53,7 +53,13 @@ def test_every_api_schema_has_its_own_name():
 
     names: dict[str, str] = {}
     clashes = []
-    for module_name in ("cpom.api.schemas", "cpom.contracts.api", "cpom.reports.api", "cpom.steering.api"):
+    for module_name in (
+        "cpom.api.schemas",
+        "cpom.api.registry",
+        "cpom.reports.api",
+        "cpom.contracts.api",
+        "cpom.steering.api",
+    ):
         module = importlib.import_module(module_name)
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Schema) and value.__module__ == module_name:

@@ -128,7 +128,7 @@ def test_the_objects_of_a_policy_are_the_parameters_of_its_url(document):
             continue
         path_params = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
         body = _body_properties(document, operation)
-        if not path_params <= set(policy.objects) or not set(policy.objects) - path_params <= body:
+        if not path_params <= set(policy.objects) | set(policy.params) or not set(policy.objects) - path_params <= body:
             wrong.append(
                 f"{key} : paramètres de chemin {sorted(path_params)}, du corps {sorted(body)}, "
                 f"objets déclarés {sorted(policy.objects)}"
