@@ -247,7 +247,7 @@ def invitation_accept(request, token: str):
         else:
             auth_login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Votre compte est ouvert. Bienvenue sur la plateforme.")
-            return redirect("core:home")
+            return redirect("workspace:home")
     return render(
         request,
         "accounts/invitation_accept.html",

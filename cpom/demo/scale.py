@@ -2,8 +2,9 @@
 times in bulk, each copy with its own services, approvals, contracts, reports and values. Copies keep the demo's
 distributions (sizes, regions, generations, states, figures), so every page costs what it would at N × the scale.
 
-Not copied: user accounts, contract versions and the history of value changes (no page measured reads them for
-copies). Regional bodies, caisses, campaigns and the reference data are shared, as in real life."""
+Not copied: user accounts, amendments, signatures and the history of value changes (no page measured reads them
+for copies); each contract's versions (which hold its text) are. Regional bodies, caisses, campaigns and the
+reference data are shared, as in real life."""
 
 import time
 from collections.abc import Callable, Iterable
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from cpom.contracts.models import Action, Axis, Contract, ContractIndicator, ContractParty, Target
+from cpom.contracts.models import Action, Axis, Contract, ContractIndicator, ContractParty, ContractVersion, Target
 from cpom.organisations.models import Approval, Organisation, Spsti
 from cpom.reports.models import ActionProgress, Report, ReportEvent, Value
 
@@ -122,6 +123,7 @@ def copy_once(k: int, base: dict[str, list[dict]]) -> None:
 
     def contract(row: dict) -> dict:
         row["reference"] = f"{row['reference']}-X{k}"
+        row["current_version_id"] = None  # set once its versions are copied
         return row
 
     contract_map = _clone(Contract, base["contract"], contract)
@@ -131,16 +133,32 @@ def copy_once(k: int, base: dict[str, list[dict]]) -> None:
         return row
 
     _clone(ContractParty, base["party"], lambda row: own(under_contract(row), "organisation_id"))
-    axis_map = _clone(Axis, base["axis"], under_contract)
+    version_map = _clone(ContractVersion, base["version"], under_contract)
+    Contract.objects.bulk_update(
+        [
+            Contract(pk=contract_map[row["id"]], current_version_id=version_map[row["current_version_id"]])
+            for row in base["contract"]
+            if row["current_version_id"] in version_map
+        ],
+        ["current_version_id"],
+        batch_size=BATCH,
+    )
+
+    def in_version(row: dict) -> dict:
+        row["version_id"] = version_map[row["version_id"]]
+        return row
+
+    axis_map = _clone(Axis, base["axis"], in_version)
 
     def action(row: dict) -> dict:
         row["axis_id"] = axis_map[row["axis_id"]]
+        row["origin_id"] = None
         return row
 
     action_map = _clone(Action, base["action"], action)
 
     def indicator(row: dict) -> dict:
-        row = under_contract(row)
+        row = in_version(row)
         row["action_id"] = action_map.get(row["action_id"]) if row["action_id"] else None
         return row
 
@@ -176,6 +194,7 @@ def read_base() -> dict[str, list[dict]]:
         "approval": _rows(Approval, Approval.objects.all()),
         "contract": _rows(Contract, Contract.objects.all()),
         "party": _rows(ContractParty, ContractParty.objects.all()),
+        "version": _rows(ContractVersion, ContractVersion.objects.all()),
         "axis": _rows(Axis, Axis.objects.all()),
         "action": _rows(Action, Action.objects.all()),
         "contract_indicator": _rows(ContractIndicator, ContractIndicator.objects.all()),

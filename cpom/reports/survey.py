@@ -15,6 +15,7 @@ from dataclasses import replace
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
+from cpom.contracts.models import ContractIndicator
 from cpom.core.csvfiles import CsvFormatError, LineError, read_csv
 from cpom.core.exports import FORMULA_STARTS, neutralise
 from cpom.indicators.enums import IndicatorScope
@@ -22,6 +23,7 @@ from cpom.indicators.enums import IndicatorScope
 from .csv_values import COLUMNS as LONG_COLUMNS
 from .csv_values import ImportResult, import_values
 from .enums import Channel
+from .layout import layout_version
 from .models import Report
 from .services import reports_visible_to, stored_text
 
@@ -43,16 +45,22 @@ def rows(user, year: int) -> list[list]:
     reports = (
         reports.filter(year=year)
         .select_related("spsti", "contract")
-        .prefetch_related("values", "contract__indicators__indicator")
+        .prefetch_related("values")
         .order_by("spsti__siret", "contract__reference")
     )
     out = []
+    cells_of: dict[int, list] = {}  # per contract: the cells of the version the year follows (DESIGN §7)
     for report in reports:
         values = {(v.indicator_id, v.theme_id or ""): stored_text(v) for v in report.values.all()}
-        cells = sorted(
-            (row for row in report.contract.indicators.all() if row.indicator.scope == IndicatorScope.NATIONAL),
-            key=lambda row: (row.indicator_id, row.theme_id or ""),
-        )
+        if report.contract_id not in cells_of:
+            rows_of_version = ContractIndicator.objects.filter(version=layout_version(report)).select_related(
+                "indicator"
+            )
+            cells_of[report.contract_id] = sorted(
+                (row for row in rows_of_version if row.indicator.scope == IndicatorScope.NATIONAL),
+                key=lambda row: (row.indicator_id, row.theme_id or ""),
+            )
+        cells = cells_of[report.contract_id]
         for row in cells:
             value = values.get((row.indicator_id, row.theme_id or ""), "")
             out.append(

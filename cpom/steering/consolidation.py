@@ -97,8 +97,9 @@ def tableau1(year: int, *, include_submitted: bool = False, region_id: str | Non
     retaining_pdp = ContractParty.objects.filter(
         approved_party(year),
         in_force_during(year, "contract__"),
+        in_force_for_year(year, "contract__versions__"),
         role=PartyRole.SPSTI,
-        contract__axes__kind=AxisKind.PDP,
+        contract__versions__axes__kind=AxisKind.PDP,
     )
     values = Value.objects.filter(report__in=counted_reports(year, include_submitted=include_submitted))
     if region_id:

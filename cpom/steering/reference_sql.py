@@ -76,7 +76,10 @@ def _tableau1_ctes(include_submitted: bool, region_id: str | None, s: str = "") 
         JOIN contracts_contractparty p ON p.organisation_id = ap.id AND p.role = 'spsti'
         JOIN contracts_contract c ON c.id = p.contract_id
         WHERE c.status IN ({_in(signed)}) AND c."start" <= %s AND c."end" >= %s
-          AND EXISTS (SELECT 1 FROM contracts_axis ax WHERE ax.contract_id = c.id AND ax.kind = 'pdp')
+          AND EXISTS (
+              SELECT 1 FROM contracts_contractversion cv JOIN contracts_axis ax ON ax.version_id = cv.id
+              WHERE cv.contract_id = c.id AND cv.status = 'signee' AND ax.kind = 'pdp'
+                AND cv.effective_on <= %s AND (cv.superseded_on IS NULL OR cv.superseded_on > %s))
         GROUP BY ap.region_id
     ),
     totals{s} AS (SELECT region_id, COUNT(*) AS n FROM approved{s} GROUP BY region_id)"""
@@ -102,6 +105,8 @@ def _tableau1_params(year: int, include_submitted: bool, region_id: str | None) 
         *sorted(SIGNED_STATUSES),
         end,
         start,
+        end,  # the version in force on 31/12/Y
+        end,
     ]
 
 

@@ -77,7 +77,7 @@ def test_an_administrator_invites_a_person_who_chooses_a_password_through_a_sing
         "Nina Le Goff",
     )
     assert user.check_password(NEW_PASSWORD)
-    assert visitor.get(reverse("core:home")).status_code == 200  # signed in
+    assert visitor.get(reverse("workspace:home")).status_code == 200  # signed in
     # single use: the link no longer opens anything
     again = Client().get(_link(message))
     assert "n’est plus valable" in again.content.decode()
@@ -246,13 +246,13 @@ def test_a_deactivated_account_loses_its_session_and_its_api_tokens_at_once(dree
     session = login(dreets_agent)
     api = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert api.get("/api/contracts").status_code == 200
-    assert session.get(reverse("core:home")).status_code == 200
+    assert session.get(reverse("workspace:home")).status_code == 200
 
     response = login(dreets_manager).post(reverse("accounts:person", args=[dreets_agent.pk]), {"action": "deactivate"})
 
     assert response.status_code == 302
     assert api.get("/api/contracts").status_code == 401
-    assert session.get(reverse("core:home")).status_code == 302  # back to the sign-in page
+    assert session.get(reverse("workspace:home")).status_code == 302  # back to the sign-in page
     change = Change.objects.get(subject_kind=SubjectKind.ACCOUNT, subject_id=dreets_agent.pk)
     assert change.what.startswith("Désactivation") and change.by == dreets_manager
     people.set_active(by=dreets_manager, person=dreets_agent, active=True)
@@ -278,5 +278,5 @@ def test_the_people_page_lists_my_organisation_only_in_a_few_queries(
 
 
 def test_the_account_menu_shows_people_to_managers_only(dreets_manager, dreets_agent, login):
-    assert reverse("accounts:people") in login(dreets_manager).get(reverse("core:home")).content.decode()
-    assert reverse("accounts:people") not in login(dreets_agent).get(reverse("core:home")).content.decode()
+    assert reverse("accounts:people") in login(dreets_manager).get(reverse("workspace:home")).content.decode()
+    assert reverse("accounts:people") not in login(dreets_agent).get(reverse("workspace:home")).content.decode()

@@ -182,13 +182,13 @@ def test_a_first_sign_in_is_matched_to_the_existing_account_by_email(flow, count
 
     response = person.sign_in()
 
-    assert response.status_code == 302 and response["Location"] == reverse("core:home")
+    assert response.status_code == 302 and response["Location"] == reverse("workspace:home")
     assert person.signed_in_as() == agent
     agent.refresh_from_db()
     assert agent.proconnect_sub == "pc-agent-1"
     assert User.objects.count() == accounts
     cold = (len(count_requests), person.seconds, list(count_requests))
-    assert person.platform.get(reverse("core:home")).status_code == 200  # no second-factor detour
+    assert person.platform.get(reverse("workspace:home")).status_code == 200  # no second-factor detour
 
     # The same flow again, the discovery document known: the figures of a usual sign-in (reported, not asserted).
     person.platform.post(reverse("accounts:logout"))

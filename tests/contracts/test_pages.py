@@ -13,6 +13,7 @@ from cpom.contracts import lifecycle, services
 from cpom.contracts.enums import AxisKind, ContractStatus, PartyRole
 from cpom.contracts.models import Contract, ContractComment
 from cpom.indicators.models import Theme
+from cpom.notifications.models import OutgoingEmail
 from tests.conftest import assert_no_invalid_variable
 from tests.contracts.builders import ars_account, own_account, scan
 from tests.factories import ApprovalFactory, SpstiFactory
@@ -58,6 +59,9 @@ def sign(contract: Contract, by) -> Contract:
             signed_on=today() - dt.timedelta(days=10),
             signatory_title="Directeur",
         )
+    # The e-mails the contract's steps queued (consultation, signatures owed) are tested in tests/notifications;
+    # the tests that build on a signed contract count only the messages of their own subject.
+    OutgoingEmail.objects.filter(object_kind="contract", object_id=contract.pk).delete()
     contract.refresh_from_db()
     return contract
 

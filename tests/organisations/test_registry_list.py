@@ -218,6 +218,7 @@ def test_the_list_runs_the_same_number_of_queries_for_20_and_200_services(refere
     with capsys.disabled():
         measure = f"{with_20} requêtes SQL avec 20 services, {with_200} avec 200"
         print(f"\n[mesure] /registre/ : {measure} ({connection.vendor})")
-    # session, user, its organisation, regions, departments of the filter, count, page, covered departments
+    # session, user, its organisation, regions, departments of the filter, count, page, covered departments; and the
+    # navigation's to-do counters of an agent (reports to review, late, contracts awaiting an action: 10 counts)
     assert with_20 == with_200, f"{with_20} requêtes pour 20 services, {with_200} pour 200"
-    assert with_200 <= 8, f"{with_200} requêtes"
+    assert with_200 <= 18, f"{with_200} requêtes"

@@ -108,7 +108,7 @@ def test_the_caisse_menu_opens_the_regional_dashboard_and_the_campaigns(reported
     bretagne = Region.objects.get(code="53")
     open_campaign(by=admin, region=bretagne, generation=4, title="CPOM 4 Bretagne", on=timezone.localdate())
     client = login(partial_caisse)
-    items = {item["label"]: item["url"] for item in client.get(reverse("core:home")).context["nav_items"]}
+    items = {item["label"]: item["url"] for item in client.get(reverse("workspace:home")).context["nav_items"]}
     assert items["Tableau de bord"] == reverse("steering:regional", args=["53"])
     assert client.get(items["Tableau de bord"]).status_code == 200
     campaigns = client.get(items["Campagnes"]).content.decode()
