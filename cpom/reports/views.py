@@ -92,6 +92,9 @@ def report_detail(request, pk: int):
     values = services.current_values(report)
     progress = {p.action_id: p for p in report.progress.all()}
     errors, conflict = {}, None
+    # What she typed, kept when the server refuses the save (nothing typed is lost).
+    kept_progress: dict[int, tuple[str, str]] | None = None
+    kept_comments: str | None = None
     if request.method == "POST":
         if not editable:
             raise PermissionDenied("Ce rapport ne se modifie pas.")
@@ -136,12 +139,14 @@ def report_detail(request, pk: int):
             conflict = error
             values = posted
         except InvalidValues as error:
+            # The structured list below says it all: no second wall of text on top.
             errors = {problem.key: problem.message for problem in error.problems}
             values = posted
-            messages.error(request, error.message)
         except DomainError as error:
             messages.error(request, error.message)
             values = posted
+        kept_progress = posted_progress
+        kept_comments = request.POST.get("comments", "")
     return render(
         request,
         "reports/report_form.html",
@@ -158,11 +163,16 @@ def report_detail(request, pk: int):
             "actions": [
                 {
                     "action": action,
-                    "status": progress[action.pk].status if action.pk in progress else "",
-                    "comment": progress[action.pk].comment if action.pk in progress else "",
+                    "status": kept_progress[action.pk][0]
+                    if kept_progress is not None
+                    else (progress[action.pk].status if action.pk in progress else ""),
+                    "comment": kept_progress[action.pk][1]
+                    if kept_progress is not None
+                    else (progress[action.pk].comment if action.pk in progress else ""),
                 }
                 for action in layout.actions
             ],
+            "free_comments": report.comments if kept_comments is None else kept_comments,
             "progress_choices": ProgressStatus.choices,
             "events": report.events.select_related("by"),
             "deadline": selectors.deadline_for(report.year, report.contract.region_id),

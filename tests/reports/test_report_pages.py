@@ -169,3 +169,24 @@ def test_identifiers_and_versions_over_a_thousand_go_back_unchanged_in_the_form(
     form = {"version": "1234", "ETAB_FORMES|TMS": "4", "avancement-123456": "en_cours", "commentaire-123456": "ok"}
     assert client.post(form_url(report), form).status_code == 302
     assert ActionProgress.objects.get(report=report, action_id=123_456).status == "en_cours"
+
+
+def test_a_refused_save_keeps_every_progress_action_comment_and_free_comment_typed(report, spsti_referent, login):
+    from cpom.reports.layout import report_layout
+
+    actions = report_layout(report.contract).actions
+    assert actions, "the contract has actions to report on"
+    posted = {"version": "1", "ETAB_FORMES|TMS": "10", "ETAB_FORMES_COG|TMS": "12", "comments": "Texte libre & saisi"}
+    for action in actions:
+        posted[f"avancement-{action.pk}"] = "en_cours"
+        posted[f"commentaire-{action.pk}"] = f"Avancé sur l'action {action.pk}"
+    response = login(spsti_referent).post(form_url(report), posted)
+    content = html.unescape(response.content.decode())
+    assert response.status_code == 200 and "ne peut dépasser son total" in content
+    for action in actions:
+        assert f"Avancé sur l'action {action.pk}</textarea>" in content
+    assert content.count('value="en_cours" selected') == len(actions)
+    assert "Texte libre & saisi</textarea>" in content
+    assert content.count("fr-alert--error") == 1, "the errors are listed once, not also as a wall of text on top"
+    report.refresh_from_db()
+    assert current_values(report) == {} and not report.progress.exists() and report.comments == ""
