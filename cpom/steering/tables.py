@@ -1,7 +1,7 @@
 """The dashboards' and bilans' tables, built from the consolidation functions. Each table is shown on its page,
 downloads as CSV and XLSX, and goes into the bilans' Word files, from this one definition."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.urls import reverse
 
@@ -395,22 +395,34 @@ def watch_tables(watch: Watch, year: int) -> list[Table]:
     ]
 
 
-def national_tables(year: int, *, include_submitted: bool) -> list[Table]:
-    """The national dashboard: coverage (the map), Tableau 1, completeness, indicator trends, action progress."""
-    regions = list(Region.objects.order_by("name"))
-    return [
-        coverage_table(year, regions, link=True),
-        tableau1_table(
+def national_builders(year: int, *, include_submitted: bool) -> dict[str, Callable[[], Table]]:
+    """The national dashboard's tables by slug, each built only when asked: the summary page builds three, a
+    download one. Order: coverage (the map), Tableau 1, completeness, indicator trends, action progress."""
+    regions: list[Region] = []
+
+    def in_order() -> list[Region]:
+        if not regions:
+            regions.extend(Region.objects.order_by("name"))
+        return regions
+
+    return {
+        "couverture": lambda: coverage_table(year, in_order(), link=True),
+        "tableau1": lambda: tableau1_table(
             year,
-            regions,
+            in_order(),
             tableau1(year, include_submitted=include_submitted),
             tableau1(year - 1, include_submitted=include_submitted),
             link=True,
         ),
-        completeness_table(year, completeness_by_region(year, deadlines(year)), regions),
-        indicator_trend_table(year, None, include_submitted=include_submitted),
-        progress_table(year, regions, include_submitted=include_submitted),
-    ]
+        "completude": lambda: completeness_table(year, completeness_by_region(year, deadlines(year)), in_order()),
+        "indicateurs": lambda: indicator_trend_table(year, None, include_submitted=include_submitted),
+        "avancement": lambda: progress_table(year, in_order(), include_submitted=include_submitted),
+    }
+
+
+def national_tables(year: int, *, include_submitted: bool) -> list[Table]:
+    """Every table of the national dashboard (the API's list, the backup round-trip)."""
+    return [build() for build in national_builders(year, include_submitted=include_submitted).values()]
 
 
 def regional_tables(year: int, region: Region, current: Figures, *, include_submitted: bool) -> list[Table]:

@@ -77,6 +77,7 @@ def _pages() -> dict[str | None, list[str]]:
         "dgt@cpom.test": [
             reverse("core:home"),
             national,
+            *[f"{national}&vue={view}" for view in ("couverture", "completude", "indicateurs", "avancement")],
             reverse("steering:national_bilan") + f"?annee={year}",
             regional,
             reverse("steering:regional_bilan", args=["53"]) + f"?annee={year}",
