@@ -358,7 +358,8 @@ class ContractsBuilder:
                     title=title,
                     theme=self.themes[code],
                     objective="Former, accompagner et informer les établissements adhérents les plus exposés.",
-                    method="Voir la fiche action en annexe.",
+                    method="Sensibilisations collectives, accompagnement des établissements prioritaires, "
+                    "fiches repères par métier.",
                     calendar="Chaque année du contrat",
                     pps_priorities=priorities[1:2],
                 ),
