@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from django.urls import reverse
 
 from cpom.core.tables import DATE, DECIMAL, PERCENT, TEXT, Cell, Column, Table, evolution, ratio
+from cpom.core.templatetags.cpom_tables import cell_text
 from cpom.indicators.enums import ThemeScope
 from cpom.indicators.models import Indicator, Theme
 from cpom.reports.enums import ProgressStatus
@@ -485,3 +486,57 @@ def restitution_tables(year: int, spsti, reports: list, *, include_submitted: bo
         rank = f"{p.quartile}{'er' if p.quartile == 1 else 'e'} quartile" if p.quartile else None
         ranking.rows.append([label, p.per_10000, p.peers, *spread, rank])
     return [own, ranking]
+
+
+BILAN_DEFINITIONS = [
+    "Service agréé : service de prévention et de santé au travail interentreprises (SPSTI) dont l'agrément est "
+    "en cours de validité pendant l'année.",
+    "Service sous contrat en vigueur : service partie à un CPOM signé, en vigueur pendant l'année.",
+    "Thématique retenue : le contrat en vigueur du service comporte au moins une fiche action sur cette "
+    "thématique (volet 2, prévention des risques).",
+    "Cellule PDP : cellule de prévention de la désinsertion professionnelle du service, mise en place au plus "
+    "tard le 31 décembre de l'année selon son rapport annuel.",
+    "Avancement des actions : état déclaré par chaque service dans son rapport annuel pour chaque fiche action.",
+]
+
+
+def _plain(cell):
+    return cell.value if isinstance(cell, Cell) else cell
+
+
+def bilan_commentary(year: int, page_tables: Sequence[Table], *, include_submitted: bool) -> list[str]:
+    """A few sentences read off the bilan's own tables (the same figures), for the printed and Word versions."""
+    by_slug = {table.slug: table for table in page_tables}
+    lines = [
+        "Les chiffres proviennent des rapports annuels "
+        + ("validés et transmis" if include_submitted else "validés")
+        + f" de {year} ; entre parenthèses, l'année {year - 1} quand elle est comparée."
+    ]
+    contracts = by_slug.get("contrats")
+    if contracts is not None and contracts.footer:
+        approved, under, share = (_plain(contracts.footer[i]) for i in (1, -2, -1))
+        percent = f" ({cell_text(share, PERCENT)})" if share is not None else ""
+        lines.append(
+            f"Au 31/12/{year}, {cell_text(under)} services agréés sur {cell_text(approved)}{percent} sont sous "
+            "contrat en vigueur."
+        )
+    themes = by_slug.get("thematiques-retenues")
+    if themes is not None and themes.footer:
+        counts = [
+            (column.label, _plain(value))
+            for column, value in zip(themes.columns[1:], themes.footer[1:], strict=False)
+            if column.label in {t.label for t in prevention_themes()}
+        ]
+        counts = [(label, count) for label, count in counts if isinstance(count, int) and count]
+        if counts:
+            label, count = max(counts, key=lambda item: item[1])
+            lines.append(f"La thématique la plus souvent retenue est « {label} » ({cell_text(count)} services).")
+    progress = by_slug.get("avancement")
+    if progress is not None and progress.footer:
+        pairs = zip(progress.columns[1:], progress.footer[1:], strict=True)
+        figures = {column.label: _plain(value) for column, value in pairs}
+        total = sum(value for value in figures.values() if isinstance(value, int))
+        if total:
+            detail = ", ".join(f"{cell_text(value)} « {label.lower()} »" for label, value in figures.items() if value)
+            lines.append(f"{cell_text(total)} actions ont un avancement déclaré : {detail}.")
+    return lines

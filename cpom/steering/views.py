@@ -227,14 +227,28 @@ def _bilan(request, year: int, with_submitted: bool, regions: list[Region], cont
     if len(regions) == 1:
         page_tables.append(tables.completeness_table(year, completeness_by_region(year, deadlines(year)), regions))
     stem = f"bilan-{year}" if len(regions) > 1 else f"bilan-{slugify(regions[0].name)}-{year}"
-    context |= {"year": year, "with_submitted": with_submitted, "tables": page_tables}
+    if with_submitted:
+        stem += "-avec-rapports-transmis"
+    scope = f"France entière ({len(regions)} régions)" if len(regions) > 1 else f"région {regions[0].name}"
+    context |= {
+        "year": year,
+        "with_submitted": with_submitted,
+        "tables": page_tables,
+        "period": f"année de suivi {year}, du 01/01/{year} au 31/12/{year}",
+        "scope": scope,
+        "commentary": tables.bilan_commentary(year, page_tables, include_submitted=with_submitted),
+        "definitions": tables.BILAN_DEFINITIONS,
+    }
     if request.GET.get("format") == "docx":
         intro = [
             f"Présenté au {context['audience']}.",
+            f"Période : {context['period']}.",
+            f"Périmètre : {scope}.",
             f"Chiffres arrêtés le {timezone.localdate():%d/%m/%Y} à partir des rapports annuels "
             + ("validés et transmis." if with_submitted else "validés."),
         ]
-        return docx_response(stem, tables_document(context["heading"], intro, page_tables))
+        sections = [("Synthèse", context["commentary"]), ("Définitions", context["definitions"])]
+        return docx_response(stem, tables_document(context["heading"], intro, page_tables, sections=sections))
     if response := offer(request.GET, page_tables, stem):
         return response
     return render(request, "steering/bilan.html", context)
