@@ -690,7 +690,8 @@ def version_compare(request, pk: int):
     versions = list(contract.versions.model.objects.filter(contract=contract).order_by("number"))
     if not versions:
         raise Http404("Ce contrat n'a pas encore de version signée.")
-    defaults = {"before": versions[0].number, "after": versions[-1].number}
+    # The previous version against the latest (with a single version, it against itself).
+    defaults = {"before": versions[-2 if len(versions) > 1 else -1].number, "after": versions[-1].number}
     form = VersionCompareForm(request.GET or defaults, versions=versions)
     changes, before, after = [], None, None
     if form.is_valid():
@@ -708,6 +709,7 @@ def version_compare(request, pk: int):
             "changes": changes,
             "before": before,
             "after": after,
+            "single_version": len(versions) == 1,
         },
     )
 
