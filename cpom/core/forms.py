@@ -13,6 +13,8 @@ class DsfrFormMixin:
         super().__init__(*args, **kwargs)
         for visible in self.visible_fields():
             dsfr_input_class_attr(visible)
+        for field in self.fields.values():
+            _french_empty_choice(field)
 
     def get_context(self) -> dict:
         # django-dsfr warns on every render whichever way the transitional setting is given;
@@ -20,6 +22,21 @@ class DsfrFormMixin:
         context = forms.Form.get_context(self)
         context["DSFR_MARK_OPTIONAL_FIELDS"] = True
         return context
+
+
+DJANGO_EMPTY_LABEL = "---------"
+EMPTY_LABEL = "— Choisir —"
+
+
+def _french_empty_choice(field) -> None:
+    """Django's "---------" empty choice reads as a glitch: a select offers "— Choisir —" instead."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label == DJANGO_EMPTY_LABEL:
+            field.empty_label = EMPTY_LABEL
+    elif isinstance(field, forms.ChoiceField):
+        choices = list(field.choices)
+        if any(label == DJANGO_EMPTY_LABEL for _, label in choices):
+            field.choices = [(value, EMPTY_LABEL if label == DJANGO_EMPTY_LABEL else label) for value, label in choices]
 
 
 class Form(DsfrFormMixin, forms.Form):

@@ -164,7 +164,7 @@ class ContractsBuilder:
                 by=self.by,
                 axis=axis,
                 data=services.ActionData(
-                    title=f"Prévenir : {self.themes[code].label.lower()}",
+                    title=f"Prévenir : {self.themes[code].label[:1].lower()}{self.themes[code].label[1:]}",
                     theme=self.themes[code],
                     objective="Accompagner les entreprises ciblées et mesurer le nombre d'établissements touchés.",
                     method="Sensibilisations collectives, accompagnements individuels, communication.",

@@ -332,7 +332,7 @@ def watch_tables(watch: Watch, year: int) -> list[Table]:
     return [
         Table(
             slug="sans-contrat",
-            caption=f"Services agréés sans contrat en vigueur ({len(watch.services_without_contract)}) — règle R1",
+            caption=f"Services agréés sans contrat en vigueur ({len(watch.services_without_contract)})",
             columns=[Column("Service", TEXT), Column("Région", TEXT), Column("SIRET", TEXT)],
             rows=[
                 [Cell(s.name, href=reverse("organisations:spsti_detail", args=[s.pk])), s.region.name, s.siret]
@@ -352,8 +352,7 @@ def watch_tables(watch: Watch, year: int) -> list[Table]:
         ),
         Table(
             slug="agrement-court",
-            caption="Agréments qui finissent avant leur contrat "
-            f"({len(watch.approvals_ending_before_contract)}) — règle R3",
+            caption=f"Agréments qui finissent avant leur contrat ({len(watch.approvals_ending_before_contract)})",
             columns=[Column("Contrat", TEXT), Column("Service", TEXT), Column("Fin du contrat", DATE)],
             rows=[
                 [
@@ -367,7 +366,7 @@ def watch_tables(watch: Watch, year: int) -> list[Table]:
         ),
         Table(
             slug="consultations",
-            caption=f"Consultations incomplètes ({len(watch.consultations_missing)}) — règle R4",
+            caption=f"Consultations incomplètes ({len(watch.consultations_missing)})",
             columns=[Column("Contrat", TEXT), Column("Région", TEXT), Column("Avis reçus sur 2")],
             rows=[
                 [
