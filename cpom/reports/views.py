@@ -17,11 +17,12 @@ from cpom.core.decorators import require_perm
 from cpom.core.errors import DomainError
 from cpom.core.forms import Form
 from cpom.core.pages import crumbs, submit, year_param
+from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.selectors import regions_in_scope
 
 from . import excel, selectors, services
 from .campaigns import open_reporting_campaign
-from .csv_values import COLUMNS, export_values, import_values
+from .csv_values import COLUMNS, export_values, import_values, template_csv
 from .enums import Channel, ProgressStatus, ReportStatus
 from .layout import report_layout
 from .models import Report, ReportingCampaign, ValueChange
@@ -271,16 +272,23 @@ def values_import(request):
             "errors": errors,
             "result": result,
             "columns": COLUMNS,
+            "year": year_param(request),
+            "indicators": Indicator.objects.order_by("code").only("code", "label"),
+            "themes": Theme.objects.order_by("label"),
         },
     )
 
 
 @require_perm(Perm.REPORT_VIEW)
 def values_export(request):
+    """The values of the scope; with `?modele=1`, the template to fill for the user's reports still being written."""
     year = year_param(request)
-    content = export_values(request.user, year=year, region=request.GET.get("region", ""))
+    if request.GET.get("modele") == "1":
+        content, name = template_csv(request.user, year=year), f"modele-import-{year}"
+    else:
+        content, name = export_values(request.user, year=year, region=request.GET.get("region", "")), f"valeurs-{year}"
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="valeurs-{year}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 
 
