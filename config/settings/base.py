@@ -175,6 +175,8 @@ EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Plateforme CPOM <ne-pas-repondre@cpom.localhost>")
 
 SITE_TITLE = "Plateforme CPOM"
+# The support contact shown in every page's footer (set it to the operating team's mailbox in production).
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support-cpom@cpom.localhost")
 SITE_TAGLINE = "Contrats pluriannuels d'objectifs et de moyens des services de prévention et de santé au travail"
 
 LOGGING = {

@@ -147,6 +147,7 @@ POLICIES: dict[str, Policy] = {
     "core:accessibility": _public("Déclaration d'accessibilité"),
     "core:legal": _public("Mentions légales"),
     "core:personal_data": _public("Données personnelles"),
+    "core:glossary": _public("Glossaire des sigles et termes du CPOM"),
     # --- accounts -------------------------------------------------------------------------------------------
     "accounts:login": _public("Connexion", methods=GET_POST, redirects_signed_in=True),
     "accounts:logout": _p("Déconnexion (POST seulement)", methods=POST, answer=405, method_first=True),

@@ -8,4 +8,5 @@ urlpatterns = [
     path("accessibilite/", views.accessibility, name="accessibility"),
     path("mentions-legales/", views.legal, name="legal"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),
+    path("glossaire/", views.glossary, name="glossary"),
 ]

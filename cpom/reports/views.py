@@ -17,6 +17,7 @@ from cpom.core.decorators import require_perm
 from cpom.core.errors import DomainError
 from cpom.core.forms import Form
 from cpom.core.pages import crumbs, submit, year_param
+from cpom.indicators.legends import legend
 from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.selectors import regions_in_scope
 
@@ -74,11 +75,12 @@ def _cells_context(report: Report, layout, values: dict[str, str], previous: dic
             "previous": previous.get(key, ""),
             "error": errors.get(key, ""),
             "parent_key": f"{c.indicator.parent_id}|{c.theme.code if c.theme else ''}" if c.indicator.parent_id else "",
+            "legend": legend(c.indicator.code),
         }
 
     return {
         "themes": layout.themes,
-        "volet2": [(indicator, [cell(c) for c in cells]) for indicator, cells in layout.volet2],
+        "volet2": [(indicator, legend(indicator.code), [cell(c) for c in cells]) for indicator, cells in layout.volet2],
         "blocks": [(title, [cell(c) for c in cells]) for title, cells in layout.blocks],
         "comments": [cell(c) for c in layout.comments],
     }

@@ -190,3 +190,9 @@ def test_a_refused_save_keeps_every_progress_action_comment_and_free_comment_typ
     assert content.count("fr-alert--error") == 1, "the errors are listed once, not also as a wall of text on top"
     report.refresh_from_db()
     assert current_values(report) == {} and not report.progress.exists() and report.comments == ""
+
+
+def test_each_indicator_shows_the_legend_of_the_contract_annex_next_to_its_field(report, spsti_referent, login):
+    page = html.unescape(login(spsti_referent).get(form_url(report)).content.decode())
+    assert "Le nombre total d'établissements formés à la thématique sur l'ensemble des actions de formation" in page
+    assert "au moins une visite, mesure ou conseil personnalisé sur la thématique" in page
