@@ -176,9 +176,22 @@ def contract_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def contract_create(request):
     today = timezone.localdate()
+    services = (
+        Spsti.objects.visible_to(request.user)
+        .active()
+        .with_current_approval(on=today)
+        .select_related("headquarters_department")
+        .order_by("name", "siret")
+    )
+    # The picker's filter (a GET form: it works without JavaScript; with it, the list filters as one types).
+    query = request.GET.get("q", "").strip()[:100] if request.method == "GET" else ""
+    shown = services
+    if query:
+        by_department = services.filter(headquarters_department__code=query.upper()) if len(query) <= 3 else None
+        shown = services.search(query) if by_department is None else (services.search(query) | by_department)
     form = DraftForm(
         request.POST or None,
-        services=Spsti.objects.visible_to(request.user).active().order_by("region__name", "name"),
+        services=shown,
         campaigns=campaigns_visible_to(request.user).select_related("region"),
     )
     contract = submit(
@@ -202,6 +215,8 @@ def contract_create(request):
             "page_title": "Nouveau contrat",
             "breadcrumb_data": crumbs("Nouveau contrat", _list_crumb()),
             "form": form,
+            "query": query,
+            "shown": len(form.fields["services"].choices),
         },
     )
 

@@ -340,3 +340,24 @@ def test_a_signed_contract_is_not_advised_to_tighten_its_themes():
     draft = render_to_string("contracts/_sizing.html", {"sizing": sizing, "contract": SimpleNamespace(is_signed=False)})
     assert "resserrer" not in signed and "prochain avenant ou du renouvellement" in signed
     assert "resserrer" in draft
+
+
+def test_the_service_picker_tells_namesakes_apart_and_filters_without_javascript(services, dreets_agent, login):
+    import html
+
+    from cpom.organisations.models import Spsti
+
+    client = login(dreets_agent)
+    a, b = services["A"], services["B"]
+    Spsti.objects.filter(pk=b.pk).update(name=a.name)  # two services with the same name
+    url = reverse("contracts:contract_create")
+    page = html.unescape(client.get(url).content.decode())
+    assert 'type="checkbox"' in page and "service-picker.js" in page
+    for service in (a, b):
+        siret = service.siret
+        assert f"{a.name} — SIRET {siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]} — " in page
+    assert "agréé jusqu'au" in page and f"— {a.headquarters_department.code} " in page
+    filtered = html.unescape(client.get(url + f"?q={b.siret}").content.decode())
+    assert "1 service affiché" in filtered and f"{b.siret[9:]} — " in filtered and f"{a.siret[9:]} — " not in filtered
+    response = client.post(url, {"services": [b.pk], "generation": "3"})
+    assert response.status_code == 302, "the choice posted is checked against every service in scope"
