@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import forms
 from dsfr.forms import DsfrBaseForm, DsfrBoundField
 from dsfr.utils import dsfr_input_class_attr
@@ -24,6 +26,26 @@ class DsfrFormMixin:
         return context
 
 
+class DateInput(forms.DateInput):
+    """The DSFR date input (`type="date"`): the browser's calendar shows the date the French way (JJ/MM/AAAA);
+    the field still accepts a typed 31/12/2026 as well as the ISO date the browser sends."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        """A refused form gives back what was typed: a 31/12/2026 is rewritten 2026-12-31, which the date input
+        shows (it would show an empty field otherwise)."""
+        if isinstance(value, str):
+            try:
+                return dt.datetime.strptime(value.strip(), "%d/%m/%Y").date().isoformat()
+            except ValueError:
+                return value
+        return super().format_value(value)
+
+
 DJANGO_EMPTY_LABEL = "---------"
 EMPTY_LABEL = "— Choisir —"
 
@@ -47,4 +69,4 @@ class ModelForm(DsfrFormMixin, forms.ModelForm):
     pass
 
 
-__all__ = ["DsfrBaseForm", "Form", "ModelForm"]
+__all__ = ["DateInput", "DsfrBaseForm", "Form", "ModelForm"]
