@@ -8,6 +8,7 @@ from django.urls import reverse
 from cpom.core.tables import DATE, DECIMAL, PERCENT, TEXT, Cell, Column, Table, evolution, ratio
 from cpom.core.templatetags.cpom_tables import cell_text
 from cpom.indicators.enums import ThemeScope
+from cpom.indicators.legends import row_order
 from cpom.indicators.models import Indicator, Theme
 from cpom.reports.enums import ProgressStatus
 from cpom.reports.selectors import deadlines
@@ -199,7 +200,19 @@ def indicator_trend_table(year: int, region: Region | None, *, include_submitted
         ],
         empty="Aucun rapport compté sur la période.",
     )
-    for (code, theme), by_year in sorted(totals.items()):
+    used_years = [y for y in years if y >= year - 1 or any(by_year.get(y) is not None for by_year in totals.values())]
+    if len(used_years) < len(years):  # no empty columns for the years before any report was counted
+        years = used_years
+        table.columns = [table.columns[0], table.columns[1], *[Column(str(y)) for y in years], table.columns[-1]]
+        table.caption = f"Totaux par indicateur et thématique, {years[0]}–{year}" + (
+            f" — {region.name}" if region else " — France entière"
+        )
+
+    def order(item) -> tuple:
+        (code, theme), _ = item
+        return row_order(code, indicators[code].parent_id, themes[theme].label if theme else "")
+
+    for (code, theme), by_year in sorted(totals.items(), key=order):
         table.rows.append(
             [
                 indicators[code].label,
@@ -443,6 +456,7 @@ def restitution_tables(year: int, spsti, reports: list, *, include_submitted: bo
     prefetched), and its anonymous position among the services of its region."""
     figures: dict[tuple[str, str], dict[int, object]] = {}
     labels: dict[tuple[str, str], str] = {}
+    parents: dict[tuple[str, str], tuple[str, str | None, str]] = {}
     for report in reports:
         if not (report.status == "valide" or (include_submitted and report.status == "transmis")):
             continue
@@ -452,12 +466,16 @@ def restitution_tables(year: int, spsti, reports: list, *, include_submitted: bo
                 continue
             key = (value.indicator_id, value.theme_id or "")
             labels[key] = value.indicator.label + (f" — {value.theme.label}" if value.theme else "")
+            parents[key] = (value.indicator_id, value.indicator.parent_id, value.theme.label if value.theme else "")
             figures.setdefault(key, {})[report.year] = typed
     own = Table(
         slug="chiffres",
         caption=f"Valeurs des rapports comptés, {year} et {year - 1}",
         columns=[Column("Indicateur", TEXT), Column(str(year), TEXT), Column(str(year - 1), TEXT)],
-        rows=[[labels[key], values.get(year), values.get(year - 1)] for key, values in sorted(figures.items())],
+        rows=[
+            [labels[key], values.get(year), values.get(year - 1)]
+            for key, values in sorted(figures.items(), key=lambda item: row_order(*parents[item[0]]))
+        ],
         empty=f"Aucun rapport {year} {'transmis ou ' if include_submitted else ''}validé pour l'instant.",
     )
     theme_labels = dict(Theme.objects.values_list("code", "label"))
