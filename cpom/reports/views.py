@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -30,6 +31,7 @@ from .models import Report, ReportingCampaign, ValueChange
 from .services import InvalidValues, StaleReport
 
 MAX_UPLOAD_BYTES = 20_000_000
+REPORTS_PER_PAGE = 50
 
 
 def _report(request, pk: int) -> Report:
@@ -44,7 +46,19 @@ def report_list(request):
     year = year_param(request)
     region = request.GET.get("region", "")
     state = request.GET.get("etat", "")
-    rows = selectors.report_rows(request.user, year, region=region, state=state)
+    sort = request.GET.get("tri", "region")
+    if sort not in selectors.REPORT_SORTS:
+        sort = "region"
+    rows = selectors.sort_rows(selectors.report_rows(request.user, year, region=region, state=state), sort)
+    page = Paginator(rows, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("tri", None)
+    sorts = []
+    for key, (label, _) in selectors.REPORT_SORTS.items():
+        params["tri"] = key
+        sorts.append({"key": key, "label": label, "url": "?" + params.urlencode(), "current": key == sort})
+    params["tri"] = sort
     return render(
         request,
         "reports/report_list.html",
@@ -58,7 +72,11 @@ def report_list(request):
             "state": state,
             "states": [selectors.STATE_NOT_STARTED, "brouillon", "transmis", "renvoyé pour correction", "validé"]
             + ["en retard"],
-            "rows": rows,
+            "rows": page.object_list,
+            "count": len(rows),
+            "page_obj": page,
+            "querystring": params.urlencode(),
+            "sorts": {item["key"]: item for item in sorts},
             "is_service": request.user.can(Perm.REPORT_FILL),
         },
     )

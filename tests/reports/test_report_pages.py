@@ -196,3 +196,23 @@ def test_each_indicator_shows_the_legend_of_the_contract_annex_next_to_its_field
     page = html.unescape(login(spsti_referent).get(form_url(report)).content.decode())
     assert "Le nombre total d'établissements formés à la thématique sur l'ensemble des actions de formation" in page
     assert "au moins une visite, mesure ou conseil personnalisé sur la thématique" in page
+
+
+def test_the_report_list_sorts_by_a_column_and_pages_fifty_at_a_time(
+    report, services, dreets_agent, national, login, monkeypatch
+):
+    from cpom.reports import views as report_views
+
+    sign(make_draft(services["B"], dreets_agent), dreets_agent)
+    ensure_reports(YEAR)
+    monkeypatch.setattr(report_views, "REPORTS_PER_PAGE", 1)
+    client = login(national)
+    url = reverse("reports:report_list") + f"?annee={YEAR}"
+    first = html.unescape(client.get(url + "&tri=service").content.decode())
+    assert 'aria-sort="ascending"><a href="?annee=' in first and "tri=etat" in first and "tri=echeance" in first
+    assert "2 rapports — page 1 sur 2" in first and "fr-pagination" in first and "tri=service&page=2" in first
+    names = sorted([services["A"].name, services["B"].name], key=str.casefold)
+    assert names[0] in first and names[1] not in first
+    second = html.unescape(client.get(url + "&tri=service&page=2").content.decode())
+    assert names[1] in second and names[0] not in second
+    assert client.get(url + "&tri=inconnu&page=9").status_code == 200
