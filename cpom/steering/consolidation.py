@@ -15,6 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
 
 from cpom.contracts.enums import AxisKind, PartyRole
 from cpom.contracts.models import ContractParty
@@ -379,9 +380,15 @@ def completeness_by_region(year: int, deadline_of) -> dict[str, Completeness]:
     """`completeness` for every region (and NATIONAL) in one query; `deadline_of(region_id)` gives each region's
     deadline (a regional campaign may set its own)."""
     regions = list(Report.objects.filter(year=year).values_list("contract__region_id", flat=True).order_by().distinct())
-    on_time = Q(pk__in=[])
+    # One condition per distinct deadline (most regions share the default one), on a timestamp bound: a
+    # `__date` lookup converts every row's timestamp (a Python function per row on SQLite).
+    by_deadline: dict[dt.date, list[str]] = defaultdict(list)
     for region in regions:
-        on_time |= Q(contract__region_id=region, first_submitted_at__date__lte=deadline_of(region))
+        by_deadline[deadline_of(region)].append(region)
+    on_time = Q(pk__in=[])
+    for deadline, codes in by_deadline.items():
+        bound = timezone.make_aware(dt.datetime.combine(deadline + dt.timedelta(days=1), dt.time.min))
+        on_time |= Q(contract__region_id__in=codes, first_submitted_at__lt=bound)
     rows = (
         Report.objects.filter(year=year)
         .values("contract__region_id")
