@@ -216,3 +216,16 @@ def test_the_report_list_sorts_by_a_column_and_pages_fifty_at_a_time(
     second = html.unescape(client.get(url + "&tri=service&page=2").content.decode())
     assert names[1] in second and names[0] not in second
     assert client.get(url + "&tri=inconnu&page=9").status_code == 200
+
+
+def test_a_step_or_a_change_made_by_the_platform_never_reads_par_none(report, spsti_referent, login):
+    from cpom.reports.models import ValueChange
+
+    report.events.create(kind="transmission", by=None)
+    save_values(by=spsti_referent, report=report, values={"ETAB_FORMES|TMS": "7"}, version=1)
+    ValueChange.objects.update(changed_by=None)
+    client = login(spsti_referent)
+    form = client.get(form_url(report)).content.decode()
+    history = client.get(reverse("reports:value_history", args=[report.pk]) + "?cle=ETAB_FORMES|TMS").content.decode()
+    for page in (form, history):
+        assert "None" not in page and "la plateforme" in page
