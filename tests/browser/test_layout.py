@@ -130,3 +130,22 @@ def test_no_page_scrolls_sideways_or_shows_a_raw_code_at_a_desk_or_on_a_phone(br
             context.close()
     print(f"\n{checked} pages vérifiées\n" + "\n".join(rows) + "\n" + "\n".join(problems))
     assert problems == []
+
+
+def test_the_service_picker_filters_as_she_types_and_passes_axe(browser, live_server, landscape):
+    from .conftest import axe_violations
+
+    context = signed_in_context(browser, live_server, "dreets-bretagne@cpom.test", viewport=SIZES["bureau"])
+    page = context.new_page()
+    page.goto(live_server.url + reverse("contracts:contract_create"))
+    total = page.locator("#service-choices input[type=checkbox]").count()
+    assert total > 2
+    page.get_by_label("Rechercher un service").fill("775 201 984")  # the start of PST 35's SIRET
+    from playwright.sync_api import expect
+
+    expect(page.locator("#service-count")).to_have_text(re.compile(r"^1 service affiché"))
+    visible = page.locator("#service-choices input[type=checkbox]:visible")
+    assert visible.count() == 1
+    assert "Prévention Santé Travail 35" in page.locator("#service-choices label:visible").first.inner_text()
+    assert axe_violations(page) == []
+    context.close()
