@@ -227,6 +227,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Plateforme CPOM <ne-
 
 SITE_TITLE = "Plateforme CPOM"
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")  # the links of the e-mails
+# The support contact shown in every page's footer (set it to the operating team's mailbox in production).
+SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="support-cpom@cpom.localhost")
 SITE_TAGLINE = "Contrats pluriannuels d'objectifs et de moyens des services de prévention et de santé au travail"
 
 LOGGING = {

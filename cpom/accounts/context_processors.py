@@ -13,7 +13,6 @@ _NAV = [
     ("Suivi annuel", "reports:report_list", Perm.REPORT_VIEW),
     ("Vigilance", "steering:watch", Perm.CONTRACT_EDIT),
     ("Institutions", "organisations:organisation_list", Perm.ORGANISATIONS_VIEW),
-    ("Jetons d'API", "api_tokens:token_list", None),
     ("Gestion", "admin:index", Perm.ADMIN_SITE),
 ]
 

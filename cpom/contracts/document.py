@@ -78,7 +78,7 @@ CONSULTED_BODIES = {
 
 BULLET = re.compile(r"^\s*[-–•*]\s+")
 BLANK_LINES = re.compile(r"\n\s*\n")
-ARTICLE = re.compile(r"^(Le|La|Les) |^L['’]")
+ARTICLE = re.compile(r"^(le|la|les) |^l['’]", re.IGNORECASE)
 
 
 # --- reading the contract ---------------------------------------------------------------------------------------
@@ -146,12 +146,40 @@ def _sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+FEMININE_TITLE = re.compile(r"^(directrice|présidente|secrétaire générale|responsable|déléguée)\b", re.IGNORECASE)
+ON_BEHALF = re.compile(r"^pour (?P<principal>.+?), (?P<signatory>.+)$", re.IGNORECASE)
+
+
 def _after_par(title: str) -> str:
-    """« Représenté par le Président… »: an article opening the signatory's title is not capitalised."""
+    """« Représenté par le président de… »: an article opening the title is not capitalised, and a title without
+    one gets it (« Président de PST 35 » → « le président de PST 35 »)."""
     title = title.strip()
     if ARTICLE.match(title):
         return title[:1].lower() + title[1:]
-    return title
+    article = "la" if FEMININE_TITLE.match(title) else "le"
+    return f"{article} {title[:1].lower()}{title[1:]}"
+
+
+def _represented(title: str, feminine: str) -> str:
+    """« Pour la directrice régionale, la responsable du pôle Travail » reads « Représentée, pour la directrice
+    régionale, par la responsable du pôle Travail »."""
+    delegation = ON_BEHALF.match(title.strip())
+    if delegation:
+        principal = delegation["principal"]
+        return f"Représenté{feminine}, pour {principal}, par {_after_par(delegation['signatory'])}"
+    return f"Représenté{feminine} par {_after_par(title)}"
+
+
+def _seat(address: str, city: str) -> str:
+    """The address, then the city unless the address already ends with it (« 35700 Rennes, Rennes »)."""
+    address, city = address.strip(), city.strip()
+    if city and re.search(rf"\b{re.escape(city)}\b", address, re.IGNORECASE):
+        return address
+    return ", ".join(part for part in (address, city) if part)
+
+
+# A value that sends the reader to the annex from inside the action sheet says nothing there.
+SELF_REFERENCE = re.compile(r"^voir (la )?fiche action( en annexe)?\.?$", re.IGNORECASE)
 
 
 def _theme_rank(theme) -> tuple:
@@ -229,7 +257,8 @@ class _Writer:
         are kept apart by a line break."""
         text = (text or "").strip()
         if not text:
-            self.paragraph(empty, italic=True)
+            # A signed contract holds no "à compléter" placeholder.
+            self.paragraph("Sans objet." if self.contract.is_signed else empty, italic=True)
             return
         for block in BLANK_LINES.split(text):
             paragraph = None
@@ -333,7 +362,8 @@ class _Writer:
         for body, designation in CONSULTED_BODIES.items():
             consultation = opinions.get(body)
             if consultation is None:
-                self.paragraph(f"Vu l'avis {designation} du {DATE_PLACEHOLDER} ;")
+                if not contract.is_signed:  # a signed contract does not cite an opinion it never recorded
+                    self.paragraph(f"Vu l'avis {designation} du {DATE_PLACEHOLDER} ;")
             else:
                 opinion = consultation.get_opinion_display().lower()
                 self.paragraph(f"Vu l'avis {opinion} {designation} du {_date(consultation.given_on)} ;")
@@ -347,11 +377,11 @@ class _Writer:
         if organisation.short_name and organisation.short_name != organisation.name:
             paragraph.add_run(for_xml(f", ci-après dénommé{feminine} « {organisation.short_name} »"))
         paragraph.add_run(for_xml(","))
-        seat = ", ".join(part for part in (organisation.address.strip(), organisation.city.strip()) if part)
+        seat = _seat(organisation.address, organisation.city)
         if seat:
             self.paragraph(f"Dont le siège se situe : {seat}")
         if party.signatory_title:
-            self.paragraph(f"Représenté{feminine} par {_after_par(party.signatory_title)}")
+            self.paragraph(_represented(party.signatory_title, feminine))
 
     def context(self) -> None:
         self.heading("CONTEXTE", 1)
@@ -394,7 +424,12 @@ class _Writer:
             [f"Moyens mobilisés par {self.state_name()}", action.means_state],
             [f"Moyens mobilisés par {self.caisse_name()}", action.means_caisse],
         ]
-        rows = [[label, value.strip() or "À préciser"] for label, value in rows]
+        values = [[label, "" if SELF_REFERENCE.match(value.strip()) else value.strip()] for label, value in rows]
+        if self.contract.is_signed:
+            # A signed contract holds no placeholder: a heading left empty at signature is left out.
+            rows = [[label, value] for label, value in values if value]
+        else:
+            rows = [[label, value or "À préciser"] for label, value in values]
         for label, related in (
             ("Actions du PRST", action.prst_actions.all()),
             ("Priorités du projet de service", action.pps_priorities.all()),

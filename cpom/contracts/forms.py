@@ -37,8 +37,28 @@ class ContractFilterForm(Form):
         self.fields["theme"].choices = [("", "Toutes")] + [(t.code, t.label) for t in Theme.objects.order_by("code")]
 
 
+class ServiceChoiceField(forms.ModelMultipleChoiceField):
+    """Each service told apart from its namesakes: name, SIRET, department of its seat, approval (the queryset is
+    annotated by `Spsti.objects.with_current_approval()` and selects `headquarters_department`)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, spsti) -> str:
+        end = getattr(spsti, "approval_end", None)
+        status = getattr(spsti, "approval_status", "")
+        if end is None:
+            approval = "sans agrément"
+        elif status == "expire":
+            approval = f"agrément échu le {end:%d/%m/%Y}"
+        else:
+            approval = f"agréé jusqu'au {end:%d/%m/%Y}"
+        department = spsti.headquarters_department
+        siret = f"{spsti.siret[:3]} {spsti.siret[3:6]} {spsti.siret[6:9]} {spsti.siret[9:]}"
+        return f"{spsti.name} — SIRET {siret} — {department.code} {department.name} — {approval}"
+
+
 class DraftForm(Form):
-    services = forms.ModelMultipleChoiceField(
+    services = ServiceChoiceField(
         label="Service(s) signataire(s)",
         queryset=Spsti.objects.none(),
         help_text="Un seul service en général ; plusieurs pour un contrat régional unique (règle R1).",

@@ -207,9 +207,22 @@ def _tab_url(contract: Contract, tab: str, proposed) -> str:
 @require_http_methods(["GET", "POST"])
 def contract_create(request):
     today = timezone.localdate()
+    services = (
+        Spsti.objects.visible_to(request.user)
+        .active()
+        .with_current_approval(on=today)
+        .select_related("headquarters_department")
+        .order_by("name", "siret")
+    )
+    # The picker's filter (a GET form: it works without JavaScript; with it, the list filters as one types).
+    query = request.GET.get("q", "").strip()[:100] if request.method == "GET" else ""
+    shown = services
+    if query:
+        by_department = services.filter(headquarters_department__code=query.upper()) if len(query) <= 3 else None
+        shown = services.search(query) if by_department is None else (services.search(query) | by_department)
     form = DraftForm(
         request.POST or None,
-        services=Spsti.objects.visible_to(request.user).active().order_by("region__name", "name"),
+        services=shown,
         campaigns=campaigns_visible_to(request.user).select_related("region"),
     )
     contract = submit(
@@ -233,6 +246,8 @@ def contract_create(request):
             "page_title": "Nouveau contrat",
             "breadcrumb_data": crumbs("Nouveau contrat", _list_crumb()),
             "form": form,
+            "query": query,
+            "shown": len(form.fields["services"].choices),
         },
     )
 
@@ -758,7 +773,8 @@ def version_compare(request, pk: int):
         versions = [v for v in versions if v.status != VersionStatus.DRAFT]
     if not versions:
         raise Http404("Ce contrat n'a pas encore de version signée.")
-    defaults = {"before": versions[max(len(versions) - 2, 0)].number, "after": versions[-1].number}
+    # The previous version against the latest (with a single version, it against itself).
+    defaults = {"before": versions[-2 if len(versions) > 1 else -1].number, "after": versions[-1].number}
     form = VersionCompareForm(request.GET or defaults, versions=versions)
     changes, before, after = [], None, None
     if form.is_valid():
@@ -776,6 +792,7 @@ def version_compare(request, pk: int):
             "changes": changes,
             "before": before,
             "after": after,
+            "single_version": len(versions) == 1,
         },
     )
 

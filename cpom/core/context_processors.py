@@ -15,6 +15,7 @@ def site(request) -> dict:
                 "liant les SPSTI, les DREETS et les caisses régionales."
             ),
             "beta_tag": True,
+            "support_email": settings.SUPPORT_EMAIL,
             "mourning": False,
         }
     }

@@ -62,13 +62,23 @@ def csv_response(
 
 
 def xlsx_response(
-    filename: str, header: Sequence[str], rows: Iterable[Sequence], *, kinds: Sequence[str] | None = None
+    filename: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    kinds: Sequence[str] | None = None,
+    title: str = "",
 ) -> HttpResponse:
+    """With a `title`, the sheet opens with it (row 1) and a blank row: the header is then on row 3."""
     book = Workbook()
     sheet = book.active
     sheet.title = "Données"
+    if title:
+        sheet.append([for_xml(neutralise(title))])
+        sheet["A1"].font = Font(bold=True, size=13)
+        sheet.append([])
     sheet.append([for_xml(neutralise(label)) for label in header])
-    for cell in sheet[1]:
+    for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([for_xml(neutralise(value)) for value in row])

@@ -157,6 +157,7 @@ POLICIES: dict[str, Policy] = {
     "core:legal": _public("Mentions légales"),
     "core:schemas": _public("Formats de fichiers (schémas de tableaux) et documentation de l'API"),
     "core:personal_data": _public("Données personnelles"),
+    "core:glossary": _public("Glossaire des sigles et termes du CPOM"),
     # --- accounts -------------------------------------------------------------------------------------------
     "accounts:login": _public("Connexion", methods=GET_POST, redirects_signed_in=True),
     "accounts:logout": _p("Déconnexion (POST seulement)", methods=POST, answer=405, method_first=True),

@@ -118,7 +118,7 @@ def _cell(value: Any) -> Cell:
 def export(table: Table, fmt: str, filename: str) -> HttpResponse:
     header, kinds, rows = table.export_header(), table.export_kinds(), list(table.export_rows())
     if fmt == "xlsx":
-        return xlsx_response(filename, header, rows, kinds=kinds)
+        return xlsx_response(filename, header, rows, kinds=kinds, title=table.caption)
     return csv_response(filename, header, rows, kinds=kinds)
 
 
@@ -131,7 +131,9 @@ def offer(query: QueryDict, tables: Sequence[Table], filename: str) -> HttpRespo
         table = next((t for t in tables if t.slug == slug), None)
         if table is None:
             raise Http404("Tableau inconnu sur cette page.")
-        return export(table, fmt, f"{filename}-{table.slug}")
+        # The file's name says what it holds: the page's year and scope (`filename`), the table, the switch.
+        counted = "-avec-rapports-transmis" if query.get("transmis") == "1" else ""
+        return export(table, fmt, f"{filename}-{table.slug}{counted}")
     for table in tables:
         params = query.copy()
         params["tableau"] = table.slug

@@ -8,4 +8,5 @@ urlpatterns = [
     path("mentions-legales/", views.legal, name="legal"),
     path("formats/", views.schemas, name="schemas"),
     path("donnees-personnelles/", views.personal_data, name="personal_data"),
+    path("glossaire/", views.glossary, name="glossary"),
 ]

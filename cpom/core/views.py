@@ -14,6 +14,76 @@ def accessibility(request):
     )
 
 
+GLOSSARY = [
+    ("AT-MP", "Accidents du travail et maladies professionnelles."),
+    ("ARS", "Agence régionale de santé : rend un avis sur le projet de CPOM."),
+    (
+        "CARSAT",
+        "Caisse d'assurance retraite et de la santé au travail : caisse régionale partie au CPOM "
+        "(CRAMIF en Île-de-France, CGSS outre-mer, CSS à Mayotte).",
+    ),
+    (
+        "CDPRP",
+        "Comité départemental de prévention des risques professionnels : réunit les acteurs de la "
+        "prévention d'un département (volet 3 du contrat, interconnaissance).",
+    ),
+    ("CNPST", "Comité national de prévention et de santé au travail : reçoit le bilan national des CPOM."),
+    (
+        "COG",
+        "Convention d'objectifs et de gestion entre l'État et la branche AT-MP de l'Assurance maladie ; ses "
+        "programmes (TMS Pros, Risques chimiques Pros…) ciblent des établissements suivis par la caisse.",
+    ),
+    (
+        "CPOM",
+        "Contrat pluriannuel d'objectifs et de moyens, conclu pour cinq ans au plus entre un SPSTI, la "
+        "DREETS et la caisse régionale.",
+    ),
+    (
+        "CRPST",
+        "Comité régional de prévention et de santé au travail : rend un avis sur le projet de CPOM et "
+        "reçoit le bilan régional.",
+    ),
+    ("DGT", "Direction générale du travail : pilote les CPOM au niveau national."),
+    (
+        "DREETS",
+        "Direction régionale de l'économie, de l'emploi, du travail et des solidarités (DRIEETS en "
+        "Île-de-France, DEETS outre-mer) : service régional de l'État partie au CPOM.",
+    ),
+    ("ETP", "Équivalent temps plein."),
+    (
+        "PDP",
+        "Prévention de la désinsertion professionnelle : cellule du SPSTI qui repère et accompagne les "
+        "salariés menacés de perdre leur emploi pour raison de santé.",
+    ),
+    (
+        "PRST",
+        "Plan régional santé au travail : décline le plan national dans la région ; ses actions sont "
+        "reliées aux fiches action du CPOM.",
+    ),
+    ("RPS", "Risques psychosociaux."),
+    ("SPSTI", "Service de prévention et de santé au travail interentreprises."),
+    ("TMS", "Troubles musculo-squelettiques."),
+    (
+        "Tableau 1",
+        "Tableau national du rapport de l'IGAS : services agréés, thématiques retenues, établissements "
+        "accompagnés et cellules PDP, par région.",
+    ),
+]
+
+
+@login_not_required
+def glossary(request):
+    return render(
+        request,
+        "core/glossary.html",
+        {
+            "page_title": "Glossaire",
+            "breadcrumb_data": {"links": [], "current": "Glossaire"},
+            "terms": GLOSSARY,
+        },
+    )
+
+
 @login_not_required
 def legal(request):
     return render(

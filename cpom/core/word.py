@@ -75,10 +75,19 @@ def add_table(document, table: Table) -> None:
         document.add_paragraph(for_xml(f"Entre parenthèses : {table.previous_label}.")).runs[0].font.size = Pt(8)
 
 
-def tables_document(title: str, paragraphs: Sequence[str], tables: Sequence[Table]) -> bytes:
+def tables_document(
+    title: str,
+    paragraphs: Sequence[str],
+    tables: Sequence[Table],
+    *,
+    sections: Sequence[tuple[str, Sequence[str]]] = (),
+) -> bytes:
+    """An A4 document: its title, the opening `paragraphs` (audience, period, scope, date), then each of
+    `sections` (heading, bullet points: commentary, definitions), then the tables."""
     document = Document()
     set_french(document)
     section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)  # A4 (python-docx's template is US Letter)
     if max((len(t.columns) for t in tables), default=0) > 6:
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
@@ -86,9 +95,15 @@ def tables_document(title: str, paragraphs: Sequence[str], tables: Sequence[Tabl
         setattr(section, margin, Cm(1.5))
     document.core_properties.title = for_xml(title)
     document.core_properties.language = "fr-FR"
-    document.add_heading(for_xml(title), level=1)
+    document.add_heading(for_xml(title), level=0)
     for text in paragraphs:
         document.add_paragraph(for_xml(text))
+    for heading, points in sections:
+        document.add_heading(for_xml(heading), level=1)
+        for point in points:
+            document.add_paragraph(for_xml(point), style="List Bullet")
+    if tables:
+        document.add_heading("Tableaux", level=1)
     for table in tables:
         add_table(document, table)
     out = io.BytesIO()

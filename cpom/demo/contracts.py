@@ -204,7 +204,7 @@ class ContractsBuilder:
                 by=self.by,
                 axis=axis,
                 data=services.ActionData(
-                    title=f"Prévenir : {self.themes[code].label.lower()}",
+                    title=f"Prévenir : {self.themes[code].label[:1].lower()}{self.themes[code].label[1:]}",
                     theme=self.themes[code],
                     objective="Accompagner les entreprises ciblées et mesurer le nombre d'établissements touchés.",
                     method="Sensibilisations collectives, accompagnements individuels, communication.",
@@ -461,7 +461,8 @@ class ContractsBuilder:
                     title=title,
                     theme=self.themes[code],
                     objective="Former, accompagner et informer les établissements adhérents les plus exposés.",
-                    method="Voir la fiche action en annexe.",
+                    method="Sensibilisations collectives, accompagnement des établissements prioritaires, "
+                    "fiches repères par métier.",
                     calendar="Chaque année du contrat",
                     pps_priorities=priorities[1:2],
                 ),

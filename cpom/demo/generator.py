@@ -77,6 +77,8 @@ def load_demo(*, seed: int = 2026, today: dt.date | None = None, every_contract:
         rng = random.Random(seed)
         if created:
             _Builder(rng, today).build()
+            for code, (address, city) in L.PARTNER_SEATS.items():
+                Organisation.objects.filter(code=code, address="").update(address=address, city=city)
         accounts = _ensure_accounts()
         if created:
             builder = ContractsBuilder(rng, today, by=User.objects.get(email=f"admin@{DEMO_DOMAIN}"))

@@ -92,6 +92,12 @@ COG_PROGRAMMES = [
 ]
 COG_YEARS = (2023, 2028)
 
+# The seats of the flagship contract's other parties, as the contract's preamble cites them.
+PARTNER_SEATS = {
+    "ETAT-53": ("3 bis avenue de Belle Fontaine, CS 71212, 35512 Cesson-Sévigné Cedex", "Cesson-Sévigné"),
+    "CARSAT-BR": ("236 rue de Châteaugiron, 35030 Rennes Cedex 9", "Rennes"),
+}
+
 # The real service of the contract 004 (Rennes), kept as the flagship example; its SIRET is fictitious.
 FLAGSHIP = {
     "code": "SPSTI-PST35",

@@ -57,3 +57,26 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} — {self.label}"
+
+    @property
+    def rule_label(self) -> str:
+        """The control rules in words (« >= 0 » → « nombre positif ou nul »), for the pages."""
+        return rule_label(self.rule)
+
+
+def rule_label(rule: str) -> str:
+    words = []
+    for part in filter(None, (part.strip() for part in (rule or "").split(";"))):
+        if part == ">= 0":
+            words.append("nombre positif ou nul")
+        elif part.startswith(">= "):
+            words.append(f"au moins {part[3:]}")
+        elif part == "<= parent":
+            words.append("ne dépasse pas son total")
+        elif part.startswith("<= 31/12"):
+            words.append("date au plus tard le 31/12 de l'année suivie")
+        elif part.startswith("<= "):
+            words.append(f"au plus {part[3:]}")
+        else:
+            words.append(part)
+    return " ; ".join(words)

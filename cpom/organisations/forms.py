@@ -1,6 +1,6 @@
 from django import forms
 
-from cpom.core.forms import Form
+from cpom.core.forms import DateInput, Form
 from cpom.core.parsing import parse_count
 from cpom.territory.models import Department
 
@@ -91,8 +91,8 @@ class SpstiForm(Form):
 
 
 class ApprovalForm(Form):
-    start = forms.DateField(label="Début de l'agrément", help_text="Format : JJ/MM/AAAA")
-    end = forms.DateField(label="Fin de l'agrément", help_text="Au plus 5 ans après le début. Format : JJ/MM/AAAA")
+    start = forms.DateField(label="Début de l'agrément", widget=DateInput)
+    end = forms.DateField(label="Fin de l'agrément", help_text="Au plus 5 ans après le début.", widget=DateInput)
     zones = forms.ModelMultipleChoiceField(
         label="Zone d'agrément (départements)",
         queryset=Department.objects.none(),

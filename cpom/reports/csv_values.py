@@ -29,7 +29,7 @@ from .models import Report, Value
 from .services import ONLY_THE_SERVICE, check_values, reports_fillable_by, reports_visible_to, stored_text, write_many
 
 COLUMNS = ["annee", "siret", "theme", "indicateur", "valeur"]
-OPTIONAL = ["contrat"]
+OPTIONAL = ["contrat", "libelle"]  # "libelle" (the template's French label of the row) is ignored on import
 MAX_ROWS = 500_000
 BATCH = 1000  # rows read, checked and written at a time
 CHECK_BATCH = 50  # reports whose values are loaded at once for the final check
@@ -305,7 +305,7 @@ def export_values(user, *, year: int, region: str = "") -> str:
     )
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\n")
-    writer.writerow(COLUMNS + OPTIONAL)
+    writer.writerow([*COLUMNS, "contrat"])
     for value in values.iterator(chunk_size=2000):
         text = stored_text(value)
         if text == "":
@@ -314,4 +314,30 @@ def export_values(user, *, year: int, region: str = "") -> str:
             text = "'" + text  # neutralise spreadsheet formulas
         row = [year, value.report.spsti.siret, value.theme_id or "", value.indicator_id, text]
         writer.writerow(row + [value.report.contract.reference])
+    return out.getvalue()
+
+
+def template_csv(user, *, year: int) -> str:
+    """A CSV to fill for the user's reports of `year` still being written (draft or returned): one row per cell
+    of each report's form, its current value filled in, and a last column with the row's French label (ignored
+    on import). Re-imported as it is, it changes nothing."""
+    reports = (
+        reports_visible_to(user)
+        .filter(year=year, status__in=[ReportStatus.DRAFT, ReportStatus.RETURNED])
+        .select_related("spsti", "contract")
+        .order_by("spsti__name", "contract__reference")
+    )
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\n")
+    writer.writerow([*COLUMNS, *OPTIONAL])
+    for report in reports:
+        current = {(v.indicator_id, v.theme_id or ""): stored_text(v) for v in report.values.all()}
+        for cell in report_layout(report.contract).cells():
+            theme = cell.theme.code if cell.theme else ""
+            text = current.get((cell.indicator.code, theme), "")
+            if text and text[0] in "=+-@":
+                text = "'" + text  # neutralise spreadsheet formulas
+            label = cell.indicator.label + (f" — {cell.theme.label}" if cell.theme else "")
+            reference = report.contract.reference
+            writer.writerow([year, report.spsti.siret, theme, cell.indicator.code, text, reference, label])
     return out.getvalue()

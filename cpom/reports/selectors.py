@@ -87,6 +87,20 @@ def report_rows(user, year: int, *, today: dt.date | None = None, region: str = 
     return rows
 
 
+REPORT_SORTS = {
+    "region": ("Région", lambda row: (row.report.contract.region.name, row.report.spsti.name)),
+    "service": ("Service", lambda row: (row.report.spsti.name.casefold(), row.report.contract.reference)),
+    "etat": ("État", lambda row: (not row.late, row.state, row.report.spsti.name.casefold())),
+    "echeance": ("Date limite", lambda row: (row.deadline, row.report.spsti.name.casefold())),
+}
+
+
+def sort_rows(rows: list[ReportRow], sort: str) -> list[ReportRow]:
+    """The list ordered by a column (`REPORT_SORTS`; by region then service by default); late reports first
+    when sorted by state."""
+    return sorted(rows, key=REPORT_SORTS.get(sort, REPORT_SORTS["region"])[1])
+
+
 def previous_values(report: Report) -> dict[str, str]:
     """Last year's values of the same service, keyed like the form's cells."""
     from .services import stored_text

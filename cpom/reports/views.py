@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,17 +18,20 @@ from cpom.core.decorators import require_perm
 from cpom.core.errors import DomainError
 from cpom.core.forms import Form
 from cpom.core.pages import crumbs, submit, year_param
+from cpom.indicators.legends import legend
+from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.selectors import regions_in_scope
 
 from . import excel, flags, reminders, review, selectors, services, survey
 from .campaigns import open_reporting_campaign
-from .csv_values import COLUMNS, export_values, import_values
+from .csv_values import COLUMNS, export_values, import_values, template_csv
 from .enums import Channel, ProgressStatus, ReportStatus
 from .layout import report_layout
 from .models import Report, ReportingCampaign, ValueChange
 from .services import InvalidValues, StaleReport
 
 MAX_UPLOAD_BYTES = 20_000_000
+REPORTS_PER_PAGE = 50
 
 
 def _report(request, pk: int) -> Report:
@@ -42,7 +46,19 @@ def report_list(request):
     year = year_param(request)
     region = request.GET.get("region", "")
     state = request.GET.get("etat", "")
-    rows = selectors.report_rows(request.user, year, region=region, state=state)
+    sort = request.GET.get("tri", "region")
+    if sort not in selectors.REPORT_SORTS:
+        sort = "region"
+    rows = selectors.sort_rows(selectors.report_rows(request.user, year, region=region, state=state), sort)
+    page = Paginator(rows, REPORTS_PER_PAGE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    params.pop("tri", None)
+    sorts = []
+    for key, (label, _) in selectors.REPORT_SORTS.items():
+        params["tri"] = key
+        sorts.append({"key": key, "label": label, "url": "?" + params.urlencode(), "current": key == sort})
+    params["tri"] = sort
     return render(
         request,
         "reports/report_list.html",
@@ -56,7 +72,11 @@ def report_list(request):
             "state": state,
             "states": [selectors.STATE_NOT_STARTED, "brouillon", "transmis", "renvoyé pour correction", "validé"]
             + ["en retard"],
-            "rows": rows,
+            "rows": page.object_list,
+            "count": len(rows),
+            "page_obj": page,
+            "querystring": params.urlencode(),
+            "sorts": {item["key"]: item for item in sorts},
             "is_service": request.user.can(Perm.REPORT_FILL),
             "can_review": request.user.can(Perm.REPORT_REVIEW),
         },
@@ -79,11 +99,12 @@ def _cells_context(
             "error": errors.get(key, ""),
             "note": notes.get(key, ""),
             "parent_key": f"{c.indicator.parent_id}|{c.theme.code if c.theme else ''}" if c.indicator.parent_id else "",
+            "legend": legend(c.indicator.code),
         }
 
     return {
         "themes": layout.themes,
-        "volet2": [(indicator, [cell(c) for c in cells]) for indicator, cells in layout.volet2],
+        "volet2": [(indicator, legend(indicator.code), [cell(c) for c in cells]) for indicator, cells in layout.volet2],
         "blocks": [(title, [cell(c) for c in cells]) for title, cells in layout.blocks],
         "comments": [cell(c) for c in layout.comments],
     }
@@ -99,6 +120,9 @@ def report_detail(request, pk: int):
     progress = {p.action_id: p for p in report.progress.all()}
     errors, conflict = {}, None
     review = selectors.return_review(report)
+    # What she typed, kept when the server refuses the save (nothing typed is lost).
+    kept_progress: dict[int, tuple[str, str]] | None = None
+    kept_comments: str | None = None
     if request.method == "POST":
         if not editable:
             raise PermissionDenied("Ce rapport ne se modifie pas.")
@@ -142,12 +166,14 @@ def report_detail(request, pk: int):
             conflict = error
             values = posted
         except InvalidValues as error:
+            # The structured list below says it all: no second wall of text on top.
             errors = {problem.key: problem.message for problem in error.problems}
             values = posted
-            messages.error(request, error.message)
         except DomainError as error:
             messages.error(request, error.message)
             values = posted
+        kept_progress = posted_progress
+        kept_comments = request.POST.get("comments", "")
     return render(
         request,
         "reports/report_form.html",
@@ -164,11 +190,16 @@ def report_detail(request, pk: int):
             "actions": [
                 {
                     "action": action,
-                    "status": progress[action.pk].status if action.pk in progress else "",
-                    "comment": progress[action.pk].comment if action.pk in progress else "",
+                    "status": kept_progress[action.pk][0]
+                    if kept_progress is not None
+                    else (progress[action.pk].status if action.pk in progress else ""),
+                    "comment": kept_progress[action.pk][1]
+                    if kept_progress is not None
+                    else (progress[action.pk].comment if action.pk in progress else ""),
                 }
                 for action in layout.actions
             ],
+            "free_comments": report.comments if kept_comments is None else kept_comments,
             "progress_choices": ProgressStatus.choices,
             "events": report.events.select_related("by"),
             "sent_messages": selectors.messages_about(report, request.user),
@@ -291,16 +322,23 @@ def values_import(request):
             "errors": errors,
             "result": result,
             "columns": COLUMNS,
+            "year": year_param(request),
+            "indicators": Indicator.objects.order_by("code").only("code", "label"),
+            "themes": Theme.objects.order_by("label"),
         },
     )
 
 
 @require_perm(Perm.REPORT_VIEW)
 def values_export(request):
+    """The values of the scope; with `?modele=1`, the template to fill for the user's reports still being written."""
     year = year_param(request)
-    content = export_values(request.user, year=year, region=request.GET.get("region", ""))
+    if request.GET.get("modele") == "1":
+        content, name = template_csv(request.user, year=year), f"modele-import-{year}"
+    else:
+        content, name = export_values(request.user, year=year, region=request.GET.get("region", "")), f"valeurs-{year}"
     response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="valeurs-{year}.csv"'
+    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     return response
 
 

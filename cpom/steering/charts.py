@@ -52,7 +52,7 @@ def coverage_map(coverage: Table) -> dict | None:
         "kind": "map",
         "name": "Part des services agréés sous contrat en vigueur (%)",
         "value": f"{national * 100:.1f}" if national is not None else "",
-        "date": timezone.localdate().isoformat(),
+        "date": timezone.localdate().strftime("%d/%m/%Y"),
         "data": json.dumps(data),
         "description": "Carte des régions colorées selon la part des services agréés sous contrat en vigueur.",
     }

@@ -1,13 +1,15 @@
 """The dashboards' and bilans' tables, built from the consolidation functions. Each table is shown on its page,
 downloads as CSV and XLSX, and goes into the bilans' Word files, from this one definition."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from django.urls import reverse
 
 from cpom.accounts.permissions import Perm
 from cpom.core.tables import DATE, DECIMAL, PERCENT, TEXT, Cell, Column, Table, evolution, ratio
+from cpom.core.templatetags.cpom_tables import cell_text
 from cpom.indicators.enums import ThemeScope
+from cpom.indicators.legends import row_order
 from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.selectors import named_services_of
 from cpom.reports.enums import ProgressStatus
@@ -202,7 +204,19 @@ def indicator_trend_table(year: int, region: Region | None, *, include_submitted
         ],
         empty="Aucun rapport compté sur la période.",
     )
-    for (code, theme), by_year in sorted(totals.items()):
+    used_years = [y for y in years if y >= year - 1 or any(by_year.get(y) is not None for by_year in totals.values())]
+    if len(used_years) < len(years):  # no empty columns for the years before any report was counted
+        years = used_years
+        table.columns = [table.columns[0], table.columns[1], *[Column(str(y)) for y in years], table.columns[-1]]
+        table.caption = f"Totaux par indicateur et thématique, {years[0]}–{year}" + (
+            f" — {region.name}" if region else " — France entière"
+        )
+
+    def order(item) -> tuple:
+        (code, theme), _ = item
+        return row_order(code, indicators[code].parent_id, themes[theme].label if theme else "")
+
+    for (code, theme), by_year in sorted(totals.items(), key=order):
         table.rows.append(
             [
                 indicators[code].label,
@@ -348,7 +362,7 @@ def watch_tables(watch: Watch, year: int) -> list[Table]:
     return [
         Table(
             slug="sans-contrat",
-            caption=f"Services agréés sans contrat en vigueur ({len(watch.services_without_contract)}) — règle R1",
+            caption=f"Services agréés sans contrat en vigueur ({len(watch.services_without_contract)})",
             columns=[Column("Service", TEXT), Column("Région", TEXT), Column("SIRET", TEXT)],
             rows=[
                 [Cell(s.name, href=reverse("organisations:spsti_detail", args=[s.pk])), s.region.name, s.siret]
@@ -368,8 +382,7 @@ def watch_tables(watch: Watch, year: int) -> list[Table]:
         ),
         Table(
             slug="agrement-court",
-            caption="Agréments qui finissent avant leur contrat "
-            f"({len(watch.approvals_ending_before_contract)}) — règle R3",
+            caption=f"Agréments qui finissent avant leur contrat ({len(watch.approvals_ending_before_contract)})",
             columns=[Column("Contrat", TEXT), Column("Service", TEXT), Column("Fin du contrat", DATE)],
             rows=[
                 [
@@ -383,7 +396,7 @@ def watch_tables(watch: Watch, year: int) -> list[Table]:
         ),
         Table(
             slug="consultations",
-            caption=f"Consultations incomplètes ({len(watch.consultations_missing)}) — règle R4",
+            caption=f"Consultations incomplètes ({len(watch.consultations_missing)})",
             columns=[Column("Contrat", TEXT), Column("Région", TEXT), Column("Avis reçus sur 2")],
             rows=[
                 [
@@ -412,22 +425,34 @@ def watch_tables(watch: Watch, year: int) -> list[Table]:
     ]
 
 
-def national_tables(year: int, *, include_submitted: bool) -> list[Table]:
-    """The national dashboard: coverage (the map), Tableau 1, completeness, indicator trends, action progress."""
-    regions = list(Region.objects.order_by("name"))
-    return [
-        coverage_table(year, regions, link=True),
-        tableau1_table(
+def national_builders(year: int, *, include_submitted: bool) -> dict[str, Callable[[], Table]]:
+    """The national dashboard's tables by slug, each built only when asked: the summary page builds three, a
+    download one. Order: coverage (the map), Tableau 1, completeness, indicator trends, action progress."""
+    regions: list[Region] = []
+
+    def in_order() -> list[Region]:
+        if not regions:
+            regions.extend(Region.objects.order_by("name"))
+        return regions
+
+    return {
+        "couverture": lambda: coverage_table(year, in_order(), link=True),
+        "tableau1": lambda: tableau1_table(
             year,
-            regions,
+            in_order(),
             tableau1(year, include_submitted=include_submitted),
             tableau1(year - 1, include_submitted=include_submitted),
             link=True,
         ),
-        completeness_table(year, completeness_by_region(year, deadlines(year)), regions),
-        indicator_trend_table(year, None, include_submitted=include_submitted),
-        progress_table(year, regions, include_submitted=include_submitted),
-    ]
+        "completude": lambda: completeness_table(year, completeness_by_region(year, deadlines(year)), in_order()),
+        "indicateurs": lambda: indicator_trend_table(year, None, include_submitted=include_submitted),
+        "avancement": lambda: progress_table(year, in_order(), include_submitted=include_submitted),
+    }
+
+
+def national_tables(year: int, *, include_submitted: bool) -> list[Table]:
+    """Every table of the national dashboard (the API's list, the backup round-trip)."""
+    return [build() for build in national_builders(year, include_submitted=include_submitted).values()]
 
 
 def regional_tables(year: int, region: Region, current: Figures, *, include_submitted: bool, named=None) -> list[Table]:
@@ -449,6 +474,7 @@ def restitution_tables(year: int, spsti, reports: list, *, include_submitted: bo
     prefetched), and its anonymous position among the services of its region."""
     figures: dict[tuple[str, str], dict[int, object]] = {}
     labels: dict[tuple[str, str], str] = {}
+    parents: dict[tuple[str, str], tuple[str, str | None, str]] = {}
     for report in reports:
         if not (report.status == "valide" or (include_submitted and report.status == "transmis")):
             continue
@@ -458,12 +484,16 @@ def restitution_tables(year: int, spsti, reports: list, *, include_submitted: bo
                 continue
             key = (value.indicator_id, value.theme_id or "")
             labels[key] = value.indicator.label + (f" — {value.theme.label}" if value.theme else "")
+            parents[key] = (value.indicator_id, value.indicator.parent_id, value.theme.label if value.theme else "")
             figures.setdefault(key, {})[report.year] = typed
     own = Table(
         slug="chiffres",
         caption=f"Valeurs des rapports comptés, {year} et {year - 1}",
         columns=[Column("Indicateur", TEXT), Column(str(year), TEXT), Column(str(year - 1), TEXT)],
-        rows=[[labels[key], values.get(year), values.get(year - 1)] for key, values in sorted(figures.items())],
+        rows=[
+            [labels[key], values.get(year), values.get(year - 1)]
+            for key, values in sorted(figures.items(), key=lambda item: row_order(*parents[item[0]]))
+        ],
         empty=f"Aucun rapport {year} {'transmis ou ' if include_submitted else ''}validé pour l'instant.",
     )
     theme_labels = dict(Theme.objects.values_list("code", "label"))
@@ -491,3 +521,57 @@ def restitution_tables(year: int, spsti, reports: list, *, include_submitted: bo
         rank = f"{p.quartile}{'er' if p.quartile == 1 else 'e'} quartile" if p.quartile else None
         ranking.rows.append([label, p.per_10000, p.peers, *spread, rank])
     return [own, ranking]
+
+
+BILAN_DEFINITIONS = [
+    "Service agréé : service de prévention et de santé au travail interentreprises (SPSTI) dont l'agrément est "
+    "en cours de validité pendant l'année.",
+    "Service sous contrat en vigueur : service partie à un CPOM signé, en vigueur pendant l'année.",
+    "Thématique retenue : le contrat en vigueur du service comporte au moins une fiche action sur cette "
+    "thématique (volet 2, prévention des risques).",
+    "Cellule PDP : cellule de prévention de la désinsertion professionnelle du service, mise en place au plus "
+    "tard le 31 décembre de l'année selon son rapport annuel.",
+    "Avancement des actions : état déclaré par chaque service dans son rapport annuel pour chaque fiche action.",
+]
+
+
+def _plain(cell):
+    return cell.value if isinstance(cell, Cell) else cell
+
+
+def bilan_commentary(year: int, page_tables: Sequence[Table], *, include_submitted: bool) -> list[str]:
+    """A few sentences read off the bilan's own tables (the same figures), for the printed and Word versions."""
+    by_slug = {table.slug: table for table in page_tables}
+    lines = [
+        "Les chiffres proviennent des rapports annuels "
+        + ("validés et transmis" if include_submitted else "validés")
+        + f" de {year} ; entre parenthèses, l'année {year - 1} quand elle est comparée."
+    ]
+    contracts = by_slug.get("contrats")
+    if contracts is not None and contracts.footer:
+        approved, under, share = (_plain(contracts.footer[i]) for i in (1, -2, -1))
+        percent = f" ({cell_text(share, PERCENT)})" if share is not None else ""
+        lines.append(
+            f"Au 31/12/{year}, {cell_text(under)} services agréés sur {cell_text(approved)}{percent} sont sous "
+            "contrat en vigueur."
+        )
+    themes = by_slug.get("thematiques-retenues")
+    if themes is not None and themes.footer:
+        counts = [
+            (column.label, _plain(value))
+            for column, value in zip(themes.columns[1:], themes.footer[1:], strict=False)
+            if column.label in {t.label for t in prevention_themes()}
+        ]
+        counts = [(label, count) for label, count in counts if isinstance(count, int) and count]
+        if counts:
+            label, count = max(counts, key=lambda item: item[1])
+            lines.append(f"La thématique la plus souvent retenue est « {label} » ({cell_text(count)} services).")
+    progress = by_slug.get("avancement")
+    if progress is not None and progress.footer:
+        pairs = zip(progress.columns[1:], progress.footer[1:], strict=True)
+        figures = {column.label: _plain(value) for column, value in pairs}
+        total = sum(value for value in figures.values() if isinstance(value, int))
+        if total:
+            detail = ", ".join(f"{cell_text(value)} « {label.lower()} »" for label, value in figures.items() if value)
+            lines.append(f"{cell_text(total)} actions ont un avancement déclaré : {detail}.")
+    return lines

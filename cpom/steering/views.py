@@ -42,28 +42,76 @@ def _common(request) -> tuple[int, bool]:
     return year_param(request), request.GET.get("transmis") == "1"
 
 
+NATIONAL_VIEWS = [
+    ("synthese", "Synthèse"),
+    ("couverture", "Couverture par région"),
+    ("completude", "Complétude des rapports"),
+    ("indicateurs", "Indicateurs et tendance"),
+    ("avancement", "Avancement des actions"),
+]
+# The tables each view builds (the summary: the map's coverage, Tableau 1 and the completeness of the key figures).
+_VIEW_TABLES = {
+    "synthese": ["couverture", "tableau1", "completude"],
+    "couverture": ["couverture"],
+    "completude": ["completude"],
+    "indicateurs": ["indicateurs"],
+    "avancement": ["avancement"],
+}
+
+
 @require_perm(Perm.DASHBOARD_VIEW)
 def national(request):
+    """Summary first (key figures, the map, Tableau 1); each detailed table on its own tab, still downloadable."""
     if not request.user.scope.is_nation:
         raise PermissionDenied("Le tableau de bord national est réservé à la cellule nationale.")
     year, with_submitted = _common(request)
-    page_tables = tables.national_tables(year, include_submitted=with_submitted)
-    coverage_tbl, _, completeness_tbl, trend, _ = page_tables
-    if response := offer(request.GET, page_tables, f"national-{year}"):
-        return response
-    return render(
-        request,
-        "steering/national.html",
-        {
-            "page_title": f"Tableau de bord national {year}",
-            "breadcrumb_data": crumbs("Tableau de bord national"),
-            "year": year,
-            "with_submitted": with_submitted,
-            "tables": page_tables,
-            "completeness": completeness_tbl.footer,
-            "charts": charts.national(coverage_tbl, trend),
-        },
-    )
+    builders = tables.national_builders(year, include_submitted=with_submitted)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        slug = request.GET.get("tableau", "couverture")
+        if slug not in builders:
+            raise Http404("Tableau inconnu sur cette page.")
+        return offer(request.GET, [builders[slug]()], f"national-{year}")
+    view = request.GET.get("vue", "synthese")
+    if view not in _VIEW_TABLES:
+        view = "synthese"
+    built = {slug: builders[slug]() for slug in _VIEW_TABLES[view]}
+    offer(request.GET, list(built.values()), f"national-{year}")
+    params = request.GET.copy()
+    params.pop("format", None)
+    params.pop("tableau", None)
+    views = []
+    for key, label in NATIONAL_VIEWS:
+        params["vue"] = key
+        views.append({"key": key, "label": label, "url": "?" + params.urlencode()})
+    context = {
+        "page_title": f"Tableau de bord national {year}"
+        + ("" if view == "synthese" else f" — {dict(NATIONAL_VIEWS)[view]}"),
+        "breadcrumb_data": crumbs("Tableau de bord national"),
+        "year": year,
+        "with_submitted": with_submitted,
+        "view": view,
+        "views": views,
+        "tables": built,
+    }
+    if view == "synthese":
+        coverage_footer, completeness_footer = built["couverture"].footer, built["completude"].footer
+        # footers: (label, approved, under contract, share) and
+        # (label, owed, submitted or validated, share, on time, share)
+        context |= {
+            "key_figures": {
+                "approved": coverage_footer[1],
+                "under_contract": coverage_footer[2],
+                "coverage": coverage_footer[3],
+                "owed": completeness_footer[1],
+                "done": completeness_footer[2],
+                "completeness": completeness_footer[3],
+                "late": completeness_footer[1] - completeness_footer[4],
+            },
+            "charts": {"map": charts.coverage_map(built["couverture"])},
+        }
+    elif view == "indicateurs":
+        context["charts"] = {"trend": charts.trend_lines(built["indicateurs"])}
+    return render(request, "steering/national.html", context)
 
 
 @require_perm(Perm.DASHBOARD_VIEW)
@@ -182,14 +230,28 @@ def _bilan(request, year: int, with_submitted: bool, regions: list[Region], cont
     if len(regions) == 1:
         page_tables.append(tables.completeness_table(year, completeness_by_region(year, deadlines(year)), regions))
     stem = f"bilan-{year}" if len(regions) > 1 else f"bilan-{slugify(regions[0].name)}-{year}"
-    context |= {"year": year, "with_submitted": with_submitted, "tables": page_tables}
+    if with_submitted:
+        stem += "-avec-rapports-transmis"
+    scope = f"France entière ({len(regions)} régions)" if len(regions) > 1 else f"région {regions[0].name}"
+    context |= {
+        "year": year,
+        "with_submitted": with_submitted,
+        "tables": page_tables,
+        "period": f"année de suivi {year}, du 01/01/{year} au 31/12/{year}",
+        "scope": scope,
+        "commentary": tables.bilan_commentary(year, page_tables, include_submitted=with_submitted),
+        "definitions": tables.BILAN_DEFINITIONS,
+    }
     if request.GET.get("format") == "docx":
         intro = [
             f"Présenté au {context['audience']}.",
+            f"Période : {context['period']}.",
+            f"Périmètre : {scope}.",
             f"Chiffres arrêtés le {timezone.localdate():%d/%m/%Y} à partir des rapports annuels "
             + ("validés et transmis." if with_submitted else "validés."),
         ]
-        return docx_response(stem, tables_document(context["heading"], intro, page_tables))
+        sections = [("Synthèse", context["commentary"]), ("Définitions", context["definitions"])]
+        return docx_response(stem, tables_document(context["heading"], intro, page_tables, sections=sections))
     if response := offer(request.GET, page_tables, stem):
         return response
     return render(request, "steering/bilan.html", context)

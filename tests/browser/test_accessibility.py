@@ -206,12 +206,13 @@ def test_report_pages_pass_axe_and_the_form_flags_a_broken_rule_as_she_types(ope
 def test_dashboard_pages_pass_axe(open_as, live_server, landscape):
     year = dt.date.today().year - 1
     national = reverse("steering:national") + f"?annee={year}"
+    tabs = [f"{national}&vue={view}" for view in ("couverture", "completude", "indicateurs", "avancement")]
     regional = reverse("steering:regional", args=["53"]) + f"?annee={year}&transmis=1"
     bilans = [
         reverse("steering:national_bilan") + f"?annee={year}",
         reverse("steering:regional_bilan", args=["53"]) + f"?annee={year}",
     ]
-    assert _check(open_as("dgt@cpom.test"), live_server, [national, regional, *bilans]) == {}
+    assert _check(open_as("dgt@cpom.test"), live_server, [national, *tabs, regional, *bilans]) == {}
     assert _check(open_as("dreets-bretagne@cpom.test"), live_server, [reverse("steering:watch")]) == {}
     assert _check(open_as("crpst-bretagne@cpom.test"), live_server, [regional]) == {}
 
@@ -231,11 +232,12 @@ def test_the_dashboard_charts_draw_offline_without_errors(open_as, live_server, 
     page.on("request", lambda request: None if request.url.startswith(live_server.url) else outside.append(request))
     page.goto(live_server.url + reverse("steering:national") + f"?annee={year}")
     page.wait_for_selector("map-chart svg path", timeout=10_000)
-    page.wait_for_selector("line-chart canvas", timeout=10_000)
     fill = "paths => paths.map(p => getComputedStyle(p).fill)"
     assert page.eval_on_selector_all("map-chart svg path.FR-BRE", fill) != page.eval_on_selector_all(
         "map-chart svg path.FR-IDF", fill
     ), "in this demo only Bretagne has services under contract: it is coloured apart"
+    page.goto(live_server.url + reverse("steering:national") + f"?annee={year}&vue=indicateurs")
+    page.wait_for_selector("line-chart canvas", timeout=10_000)
     page.goto(live_server.url + reverse("steering:regional", args=["53"]) + f"?annee={year}")
     page.wait_for_selector("bar-chart canvas", timeout=10_000)
     assert errors == [] and outside == []

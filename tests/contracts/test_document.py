@@ -3,6 +3,7 @@ the contract, placeholders on a draft, and a query count that does not grow with
 
 import datetime as dt
 import io
+import re
 
 import docx
 import pytest
@@ -368,7 +369,7 @@ def test_action_sheets_and_pdp_cell(signed):
     ]
     tms = dict(rows(sheets[1]))
     assert tms["Thématique"] == "Troubles musculo-squelettiques"
-    assert tms["Moyens mobilisés par DREETS Bretagne"] == "À préciser"
+    assert "Moyens mobilisés par DREETS Bretagne" not in tms, "a signed contract holds no « À préciser »"
     assert tms["Priorités du projet de service"] == "• P2 — Réduire les TMS"
     assert tms["Programmes de la COG"] == "• TMS Pros"
     assert "Actions du PRST" not in tms
@@ -626,3 +627,36 @@ def test_query_count_does_not_grow_with_the_contract(agent, spsti, links):
     ]
     small_annex = rows(table_starting_with(docx.Document(io.BytesIO(contract_docx(small))), "Thématique(s) retenue(s)"))
     assert small_annex[0] == ["Thématique(s) retenue(s)", "Troubles musculo-squelettiques", VOLET3]
+
+
+def _all_text(document) -> str:
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    return "\n".join([*texts(document), *cells])
+
+
+def test_a_signed_contract_reads_as_an_official_a4_document_without_placeholders_or_repeated_words(signed):
+    from cpom.contracts.models import Action, ContractParty
+
+    Spsti.objects.filter(pk=signed.parties.get(role=PartyRole.SPSTI).organisation.spsti.pk).update(
+        address="3, allée de la Croix des Hêtres, 35700 Rennes", city="Rennes"
+    )
+    ContractParty.objects.filter(contract=signed, role=PartyRole.SPSTI).update(signatory_title="Président de PST 35")
+    ContractParty.objects.filter(contract=signed, role=PartyRole.STATE).update(
+        signatory_title="Pour la directrice régionale, la responsable du pôle Travail"
+    )
+    Action.objects.filter(axis__contract=signed).update(method="Voir la fiche action en annexe.", means_state="")
+    signed = Contract.objects.get(pk=signed.pk)
+    document = open_docx(signed)
+    section = document.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7), "A4"
+    assert document.paragraphs[0].style.name == "Title" and document.core_properties.title == signed.title
+    text = _all_text(document)
+    assert f"Date de signature du CPOM : {signed.start:%d/%m/%Y}" in text
+    for placeholder in ("À préciser", "À compléter", "JJ/MM/AAAA", "Fait à …", "Voir la fiche action"):
+        assert placeholder not in text, placeholder
+    assert "Dont le siège se situe : 3, allée de la Croix des Hêtres, 35700 Rennes\n" in text + "\n"
+    assert "Représenté par le président de PST 35" in text
+    assert "Représentée, pour la directrice régionale, par la responsable du pôle Travail" in text
+    assert "Dont le siège se situe : 236 rue de Châteaugiron, 35030 Rennes Cedex 9" in text, "the caisse's seat"
+    repeated = re.findall(r"\b(\w{3,}), \1\b", text)
+    assert repeated == [], f"repeated words: {repeated}"

@@ -336,3 +336,48 @@ def test_the_command_writes_the_word_file(contracts, dreets_agent, tmp_path):
         "contract", contracts["signed_a"].reference, "--by", dreets_agent.email, "docx", str(output), stdout=out
     )
     assert output.read_bytes()[:2] == b"PK" and "généré en" in out.getvalue()
+
+
+def test_version_comparison_opens_on_the_previous_version_against_the_latest(contracts, dreets_agent, login):
+    signed = contracts["signed_a"]
+    assert signed.versions.count() == 1
+    page = login(dreets_agent).get(reverse("contracts:version_compare", args=[signed.pk])).content.decode()
+    assert "n'a qu'une version signée" in page and "identiques" not in page
+
+
+def test_a_signed_contract_is_not_advised_to_tighten_its_themes():
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    sizing = SimpleNamespace(
+        capacities=[],
+        prevention_themes=5,
+        advised_prevention_themes=3,
+        warning="Le contrat retient 5 thématiques … envisagez de resserrer le contrat sur la PDP.",
+    )
+    signed = render_to_string("contracts/_sizing.html", {"sizing": sizing, "contract": SimpleNamespace(is_signed=True)})
+    draft = render_to_string("contracts/_sizing.html", {"sizing": sizing, "contract": SimpleNamespace(is_signed=False)})
+    assert "resserrer" not in signed and "prochain avenant ou du renouvellement" in signed
+    assert "resserrer" in draft
+
+
+def test_the_service_picker_tells_namesakes_apart_and_filters_without_javascript(services, dreets_agent, login):
+    import html
+
+    from cpom.organisations.models import Spsti
+
+    client = login(dreets_agent)
+    a, b = services["A"], services["B"]
+    Spsti.objects.filter(pk=b.pk).update(name=a.name)  # two services with the same name
+    url = reverse("contracts:contract_create")
+    page = html.unescape(client.get(url).content.decode())
+    assert 'type="checkbox"' in page and "service-picker.js" in page
+    for service in (a, b):
+        siret = service.siret
+        assert f"{a.name} — SIRET {siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]} — " in page
+    assert "agréé jusqu'au" in page and f"— {a.headquarters_department.code} " in page
+    filtered = html.unescape(client.get(url + f"?q={b.siret}").content.decode())
+    assert "1 service affiché" in filtered and f"{b.siret[9:]} — " in filtered and f"{a.siret[9:]} — " not in filtered
+    response = client.post(url, {"services": [b.pk], "generation": "3"})
+    assert response.status_code == 302, "the choice posted is checked against every service in scope"

@@ -100,3 +100,12 @@ def test_an_unknown_address_answers_a_french_404_to_an_anonymous_visitor(client,
     response = client.get("/cette-page-n-existe-pas/")
     assert response.status_code == 404
     assert "Page introuvable" in response.content.decode()
+
+
+def test_the_glossary_explains_the_acronyms_and_every_page_gives_a_support_contact(client):
+    from django.conf import settings
+
+    page = client.get(reverse("core:glossary")).content.decode()
+    for term in ("PDP", "COG", "CDPRP", "CRPST", "PRST"):
+        assert f">{term}</dt>" in page
+    assert f"mailto:{settings.SUPPORT_EMAIL}" in page and 'href="/glossaire/"' in page

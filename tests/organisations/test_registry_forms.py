@@ -305,3 +305,9 @@ def test_an_agent_cannot_edit_or_approve_a_service_of_another_region(dreets_agen
 def test_the_database_refuses_an_approval_ending_before_it_starts(service_a):
     with pytest.raises(IntegrityError), transaction.atomic():
         ApprovalFactory(spsti=service_a, start=dt.date(2040, 1, 2), end=dt.date(2040, 1, 1))
+
+
+def test_approval_dates_are_dsfr_date_inputs_that_keep_what_was_typed(agent, unapproved):
+    url = reverse("organisations:approval_create", args=[unapproved.pk])
+    page = agent.post(url, approval_form(start="01/01/2025", end="01/01/2030")).content.decode()
+    assert 'type="date"' in page and 'value="2025-01-01"' in page and 'value="2030-01-01"' in page

@@ -414,3 +414,23 @@ def test_an_import_writes_the_same_values_and_history_as_the_form_would(reports,
 
     assert written(a) == written(b)
     assert len(written(a)[1]) == 7
+
+
+def test_the_import_page_offers_a_prefilled_template_of_her_own_reports_and_the_codes_with_labels(
+    reports, services, spsti_referent, login
+):
+    import_values(csv_of(f"{YEAR};{services['A'].siret};TMS;ETAB_FORMES;12"))
+    client = login(spsti_referent)
+    page = client.get(reverse("reports:values_import")).content.decode()
+    assert "modele=1" in page and "<code>ETAB_FORMES</code>" in page and "<code>TMS</code>" in page
+    assert "Troubles musculo-squelettiques" in page
+    response = client.get(reverse("reports:values_export") + f"?annee={YEAR}&modele=1")
+    assert response["Content-Disposition"] == f'attachment; filename="modele-import-{YEAR}.csv"'
+    template = response.content.decode()
+    header, *lines = template.splitlines()
+    assert header == "annee;siret;theme;indicateur;valeur;contrat;libelle"
+    assert lines and all(services["A"].siret in line for line in lines), "only her own reports"
+    assert any(line.startswith(f"{YEAR};{services['A'].siret};TMS;ETAB_FORMES;12;") for line in lines)
+    assert any(";Nombre d'établissements" in line for line in lines), "each row says its indicator in French"
+    result = import_values(template.encode(), by=spsti_referent)
+    assert result.changed == 0, "re-imported as it is, the template changes nothing"

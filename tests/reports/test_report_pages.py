@@ -184,3 +184,63 @@ def test_identifiers_and_versions_over_a_thousand_go_back_unchanged_in_the_form(
     form = {"version": "1234", "ETAB_FORMES|TMS": "4", "avancement-123456": "en_cours", "commentaire-123456": "ok"}
     assert client.post(form_url(report), form).status_code == 302
     assert ActionProgress.objects.get(report=report, action_id=123_456).status == "en_cours"
+
+
+def test_a_refused_save_keeps_every_progress_action_comment_and_free_comment_typed(report, spsti_referent, login):
+    from cpom.reports.layout import report_layout
+
+    actions = report_layout(report.contract).actions
+    assert actions, "the contract has actions to report on"
+    posted = {"version": "1", "ETAB_FORMES|TMS": "10", "ETAB_FORMES_COG|TMS": "12", "comments": "Texte libre & saisi"}
+    for action in actions:
+        posted[f"avancement-{action.pk}"] = "en_cours"
+        posted[f"commentaire-{action.pk}"] = f"Avancé sur l'action {action.pk}"
+    response = login(spsti_referent).post(form_url(report), posted)
+    content = html.unescape(response.content.decode())
+    assert response.status_code == 200 and "ne peut dépasser son total" in content
+    for action in actions:
+        assert f"Avancé sur l'action {action.pk}</textarea>" in content
+    assert content.count('value="en_cours" selected') == len(actions)
+    assert "Texte libre & saisi</textarea>" in content
+    assert content.count("fr-alert--error") == 1, "the errors are listed once, not also as a wall of text on top"
+    report.refresh_from_db()
+    assert current_values(report) == {} and not report.progress.exists() and report.comments == ""
+
+
+def test_each_indicator_shows_the_legend_of_the_contract_annex_next_to_its_field(report, spsti_referent, login):
+    page = html.unescape(login(spsti_referent).get(form_url(report)).content.decode())
+    assert "Le nombre total d'établissements formés à la thématique sur l'ensemble des actions de formation" in page
+    assert "au moins une visite, mesure ou conseil personnalisé sur la thématique" in page
+
+
+def test_the_report_list_sorts_by_a_column_and_pages_fifty_at_a_time(
+    report, services, dreets_agent, national, login, monkeypatch
+):
+    from cpom.reports import views as report_views
+
+    sign(make_draft(services["B"], dreets_agent), dreets_agent)
+    ensure_reports(YEAR)
+    monkeypatch.setattr(report_views, "REPORTS_PER_PAGE", 1)
+    client = login(national)
+    url = reverse("reports:report_list") + f"?annee={YEAR}"
+    first = html.unescape(client.get(url + "&tri=service").content.decode())
+    assert 'aria-sort="ascending"><a href="?annee=' in first and "tri=etat" in first and "tri=echeance" in first
+    assert "2 rapports — page 1 sur 2" in first and "fr-pagination" in first and "tri=service&page=2" in first
+    names = sorted([services["A"].name, services["B"].name], key=str.casefold)
+    assert names[0] in first and names[1] not in first
+    second = html.unescape(client.get(url + "&tri=service&page=2").content.decode())
+    assert names[1] in second and names[0] not in second
+    assert client.get(url + "&tri=inconnu&page=9").status_code == 200
+
+
+def test_a_step_or_a_change_made_by_the_platform_never_reads_par_none(report, spsti_referent, login):
+    from cpom.reports.models import ValueChange
+
+    report.events.create(kind="transmission", by=None)
+    save_values(by=spsti_referent, report=report, values={"ETAB_FORMES|TMS": "7"}, version=1)
+    ValueChange.objects.update(changed_by=None)
+    client = login(spsti_referent)
+    form = client.get(form_url(report)).content.decode()
+    history = client.get(reverse("reports:value_history", args=[report.pk]) + "?cle=ETAB_FORMES|TMS").content.decode()
+    for page in (form, history):
+        assert "None" not in page and "la plateforme" in page

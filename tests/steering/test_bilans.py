@@ -50,6 +50,32 @@ def test_the_national_bilan_downloads_as_a_word_file_with_the_same_figures(year_
     assert len(tables) >= 1 and len(document.tables) == 3
 
 
+def test_the_cnpst_bilan_word_file_is_an_a4_titled_dated_document_with_scope_definitions_and_commentary(
+    year_of_reports, national, login
+):
+    import datetime as dt
+    import re
+
+    response = login(national).get(national_bilan_url() + "&format=docx&transmis=1")
+    assert response["Content-Disposition"] == f'attachment; filename="bilan-{YEAR}-avec-rapports-transmis.docx"'
+    document = Document(io.BytesIO(response.content))
+    section = document.sections[0]
+    assert sorted([round(section.page_width.cm, 1), round(section.page_height.cm, 1)]) == [21.0, 29.7], "A4"
+    assert document.paragraphs[0].style.name == "Title" and document.core_properties.title.startswith("Bilan")
+    lines = [paragraph.text for paragraph in document.paragraphs]
+    text = "\n".join(lines)
+    assert f"Période : année de suivi {YEAR}, du 01/01/{YEAR} au 31/12/{YEAR}." in lines
+    assert any(line.startswith("Périmètre : France entière (") for line in lines)
+    assert f"Chiffres arrêtés le {dt.date.today():%d/%m/%Y}" in text
+    assert "Synthèse" in lines and "Définitions" in lines
+    assert f"Au 31/12/{YEAR}, 3 services agréés sur 4 (75,0 %) sont sous contrat en vigueur." in lines
+    assert "La thématique la plus souvent retenue est « Troubles musculo-squelettiques » (3 services)." in lines
+    assert any(line.startswith("Cellule PDP :") for line in lines)
+    for placeholder in ("À préciser", "À compléter", "JJ/MM/AAAA", "None"):
+        assert placeholder not in text
+    assert re.findall(r"\b(\w{3,}), \1\b", text) == []
+
+
 def test_the_regional_bilan_is_for_the_region_only(
     year_of_reports, social_partner, dreets_agent_other_region, login, read_table
 ):

@@ -108,13 +108,32 @@ def test_the_service_theme_matrix_downloads_with_its_notes(year_of_reports, serv
 def test_every_dashboard_table_downloads_as_csv_and_xlsx(year_of_reports, national, login):
     client = login(national)
     for url, slugs in [
-        (national_url(), ["couverture", "tableau1", "completude", "indicateurs", "avancement"]),
+        *[(national_url(vue=slug), [slug]) for slug in ["couverture", "completude", "indicateurs", "avancement"]],
+        (national_url(), ["tableau1"]),
         (regional_url("53"), ["thematiques", "indicateurs", "matrice", "avancement", "generations"]),
     ]:
         page = client.get(url).content.decode()
         for slug in slugs:
             assert f"tableau={slug}&amp;format=csv" in page and f"tableau={slug}&amp;format=xlsx" in page
-            assert client.get(f"{url}&tableau={slug}&format=xlsx")["Content-Type"].endswith("spreadsheetml.sheet")
+            assert "Télécharger en CSV" in page and "Télécharger en Excel (XLSX)" in page, "labelled, told apart"
+            xlsx = client.get(f"{url}&tableau={slug}&format=xlsx")
+            assert xlsx["Content-Type"].endswith("spreadsheetml.sheet")
+            assert f"{YEAR}" in xlsx["Content-Disposition"] and slug in xlsx["Content-Disposition"]
+    named = client.get(national_url(transmis=1, tableau="tableau1", format="csv"))["Content-Disposition"]
+    assert named == f'attachment; filename="national-{YEAR}-tableau1-avec-rapports-transmis.csv"'
+
+
+def test_the_national_dashboard_opens_on_its_key_figures_the_map_and_tableau1_only(year_of_reports, national, login):
+    client = login(national)
+    page = client.get(national_url()).content.decode()
+    assert "Chiffres clés" in page and "3 sur 4" in page and "75,0 %" in page, "3 of 4 approved services under contract"
+    assert "<map-chart" in page and "Tableau 1" in page
+    assert "tableau=completude" not in page and "Totaux par indicateur" not in page, "details are on their own tabs"
+    for view, text in [("completude", "Complétude et respect des délais"), ("avancement", "Avancement des actions")]:
+        tab = client.get(national_url(vue=view)).content.decode()
+        assert text in tab and "Tableau 1 —" not in tab and 'aria-current="page"' in tab
+    assert client.get(national_url(vue="inconnue")).status_code == 200
+    assert client.get(national_url(tableau="inconnu", format="csv")).status_code == 404
 
 
 def test_the_dashboards_make_as_many_queries_with_more_data(year_of_reports, national, dreets_agent, login):
@@ -129,11 +148,14 @@ def test_the_dashboards_make_as_many_queries_with_more_data(year_of_reports, nat
         return len(context.captured_queries)
 
     before = (queries(national_url()), queries(regional_url("53")))
+    views = ("couverture", "completude", "indicateurs", "avancement")
+    tabs_before = [queries(national_url(vue=view)) for view in views]
     for department in ("22", "29", "56"):
         extra = SpstiFactory(department=department, departments=[department])
         ApprovalFactory(spsti=extra)
         sign(make_draft(extra, dreets_agent), dreets_agent)
     after = (queries(national_url()), queries(regional_url("53")))
+    assert tabs_before == [queries(national_url(vue=view)) for view in views]
     print(f"\nRequêtes SQL : national {before[0]} → {after[0]}, régional {before[1]} → {after[1]}")
     assert before == after
 

@@ -49,6 +49,7 @@ def test_shares_are_percentages_in_xlsx_and_decimal_commas_in_csv(year_of_report
     sheet = load_workbook(io.BytesIO(client.get(url + "&format=xlsx").content)).active
     bretagne = next(row for row in sheet.iter_rows() if row[0].value == "Bretagne")
     assert bretagne[3].value == pytest.approx(2 / 3) and bretagne[3].number_format == "0.0 %"
-    assert sheet["D1"].value == "Part sous contrat (%)"
+    assert sheet["A1"].value.startswith("Services agréés sous contrat en vigueur en"), "an XLSX opens on its title"
+    assert sheet["D3"].value == "Part sous contrat (%)"
     csv_lines = client.get(url + "&format=csv").content.decode("utf-8-sig").splitlines()
     assert "Bretagne;3;2;66,7" in csv_lines

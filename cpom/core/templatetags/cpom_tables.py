@@ -1,6 +1,7 @@
 """Formatting of table cells on pages, the French way: 1 234 ; 73,5 % ; 30/06/2026."""
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.formats import date_format, number_format
@@ -8,6 +9,11 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
+
+
+def tenths(value: float) -> Decimal:
+    """Rounded to one decimal, half up (10/18 → 55,6, not the 55,5 that number_format's truncation gave)."""
+    return Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @register.filter
@@ -19,9 +25,9 @@ def cell_text(value, kind: str = "") -> str:
     if isinstance(value, dt.date):
         return date_format(value, "d/m/Y")
     if kind == "percent" and isinstance(value, int | float):
-        return f"{number_format(value * 100, 1, force_grouping=True)} %"
+        return f"{number_format(tenths(value * 100), 1, force_grouping=True)} %"
     if isinstance(value, float):
-        return number_format(value, 1, force_grouping=True)
+        return number_format(tenths(value), 1, force_grouping=True)
     if isinstance(value, int):
         return number_format(value, force_grouping=True)
     return str(value)
@@ -33,7 +39,7 @@ def signed_percent(value) -> str:
     if value is None:
         return "—"
     sign = "+" if value > 0 else ("−" if value < 0 else "")
-    return f"{sign}{number_format(abs(value) * 100, 1, force_grouping=True)} %"
+    return f"{sign}{number_format(tenths(abs(value) * 100), 1, force_grouping=True)} %"
 
 
 def _cell_html(column, cell, previous_label: str, heading: bool) -> str:
