@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 from django.urls import reverse
 
-from cpom.accounts.permissions import Perm
+from cpom.core.permissions import Perm
 from cpom.core.tables import DATE, DECIMAL, PERCENT, TEXT, Cell, Column, Table, evolution, ratio
 from cpom.indicators.enums import ThemeScope
 from cpom.indicators.models import Indicator, Theme
