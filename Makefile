@@ -36,10 +36,11 @@ test: install
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
-## lint: règles de style, migrations à jour et vérifications de Django
+## lint: règles de style, sens des importations entre applications, migrations à jour et vérifications de Django
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	DATABASE_URL=sqlite:///:memory: $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python manage.py check
 

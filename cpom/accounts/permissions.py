@@ -5,33 +5,12 @@ role alone. Scoped querysets (`.visible_to(user)`) read `user.scope`; views chec
 """
 
 from dataclasses import dataclass
-from enum import StrEnum
 
+from cpom.core.permissions import Perm
 from cpom.core.scope import Scope, ScopeKind
 from cpom.organisations.enums import OrganisationKind
 
 from .enums import Role
-
-
-class Perm(StrEnum):
-    REGISTRY_VIEW = "registry.view"  # list and open services, their approvals and PPS
-    REGISTRY_EDIT = "registry.edit"  # register a service, edit it, record an approval
-    REGISTRY_SUMMARY = "registry.summary"  # aggregated counts of the scope
-    ORGANISATIONS_VIEW = "organisations.view"
-    CONTRACT_VIEW = "contracts.view"  # read the contracts of the scope (social partners: signed ones only)
-    CONTRACT_EDIT = "contracts.edit"  # draft, send for consultation, record signatures, amendments, termination
-    CONTRACT_COMMENT = "contracts.comment"  # a service comments the drafts of its own contracts
-    CONTRACT_OPINION = "contracts.opinion"  # the ARS records its opinion (R4)
-    CONTRACT_SIGN = "contracts.sign"  # sign a contract or an amendment for one's own organisation, when it is a party
-    REPORT_VIEW = "reports.view"  # read the annual reports of the scope
-    REPORT_FILL = "reports.fill"  # a service fills and submits its own reports
-    REPORT_REVIEW = "reports.review"  # validate, return, reopen (DREETS and caisse agents)
-    DASHBOARD_VIEW = "dashboards.view"  # consolidated figures of the scope (regional or national)
-    CAMPAIGN_EDIT = "campaigns.edit"  # the regional frame: priority themes, thematic groups, regional indicators
-    HISTORY_VIEW = "history.view"  # read the change journal of contracts and registry services (agents)
-    ADMIN_SITE = "admin.site"
-    PEOPLE_MANAGE = "people.manage"  # invite people, change their roles, deactivate accounts (own organisation)
-
 
 # Granted by the manager flag of an account (User.is_manager), whatever its role: the organisation's own manager.
 MANAGER_PERMS = frozenset({Perm.PEOPLE_MANAGE})

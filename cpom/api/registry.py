@@ -10,15 +10,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Field, Query, Router, Schema, Status
 
-from cpom.accounts.permissions import Perm
 from cpom.core.errors import DomainError
+from cpom.core.permissions import Perm
+from cpom.core.schemas import Error
 from cpom.organisations import selectors, services
 from cpom.organisations.enums import RENEWABLE_LEVELS, CertificationLevel, SpstiCategory
 from cpom.organisations.models import Spsti
 from cpom.organisations.siret import normalise_siret
 from cpom.territory.models import Department
-
-from .schemas import Error
 
 router = Router(tags=["Registre des services"])
 MAX_PAGE = 100

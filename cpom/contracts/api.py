@@ -10,10 +10,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from cpom.accounts.permissions import Perm
-from cpom.api.schemas import Error
 from cpom.core.errors import DomainError
-from cpom.core.schemas import InputSchema
+from cpom.core.permissions import Perm
+from cpom.core.schemas import Error, InputSchema
 from cpom.organisations.models import Spsti
 from cpom.organisations.siret import normalise_siret
 

@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from cpom.accounts.permissions import Perm
 from cpom.core.decorators import require_perm
 from cpom.core.pages import crumbs, submit
+from cpom.core.permissions import Perm
 from cpom.indicators.enums import IndicatorScope
 from cpom.indicators.models import Indicator
 from cpom.organisations.models import Organisation

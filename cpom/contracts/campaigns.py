@@ -5,8 +5,8 @@ import datetime as dt
 
 from django.db import transaction
 
-from cpom.accounts.permissions import Perm
 from cpom.core.errors import DomainError
+from cpom.core.permissions import Perm
 from cpom.core.scope import ScopeKind
 from cpom.indicators.enums import IndicatorLevel, IndicatorScope, ThemeScope, ValueType
 from cpom.indicators.models import Indicator, Theme

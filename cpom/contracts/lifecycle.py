@@ -14,11 +14,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from cpom.accounts.enums import Role
-from cpom.accounts.permissions import Perm
 from cpom.core.dates import add_years
 from cpom.core.errors import DomainError
 from cpom.core.journal import journal, record
 from cpom.core.models import ChangeAction, SubjectKind
+from cpom.core.permissions import Perm
 from cpom.indicators.enums import IndicatorScope, ThemeScope
 from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.enums import OrganisationKind

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F, Max
 
-from cpom.accounts.permissions import Perm
 from cpom.core.errors import DomainError
 from cpom.core.journal import Snapshot, record, snapshot
 from cpom.core.models import ChangeAction, SubjectKind
+from cpom.core.permissions import Perm
 from cpom.indicators.enums import IndicatorLevel, IndicatorScope, ValueType
 from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.enums import OrganisationKind

@@ -7,8 +7,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
 from cpom.accounts.enums import Role
-from cpom.accounts.permissions import Perm
 from cpom.core.dates import add_months
+from cpom.core.permissions import Perm
 from cpom.core.todo import MAX_LINES, TodoLine, TodoSection
 from cpom.organisations.models import Approval, Spsti
 

@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cpom.accounts.permissions import Perm
 from cpom.core.decorators import require_perm
 from cpom.core.errors import DomainError
 from cpom.core.journal import journal
 from cpom.core.models import SubjectKind
 from cpom.core.pages import crumbs, submit
+from cpom.core.permissions import Perm
 from cpom.notifications.services import history as message_history
 from cpom.organisations.models import Spsti
 from cpom.organisations.selectors import regions_in_scope

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
-from cpom.accounts.permissions import Perm
+from cpom.core.permissions import Perm
 
 
 class Access(StrEnum):

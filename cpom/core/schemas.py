@@ -1,6 +1,7 @@
-"""Base of every API input schema: the text policy of `cpom.core.text` on every text and date of the body or the
-query, whatever its depth (a dict of values, a list of progress tuples). One-line fields named in `short_fields`
-get the short limit; every other text the long one."""
+"""Schemas shared by every router, one name and one shape in the OpenAPI document: the refusal `Error`, and
+`InputSchema`, the base of every API input schema, which applies the text policy of `cpom.core.text` to every text
+and date of the body or the query, whatever its depth (a dict of values, a list of progress tuples). One-line
+fields named in `short_fields` get the short limit; every other text the long one."""
 
 import datetime as dt
 from typing import ClassVar
@@ -38,3 +39,11 @@ class InputSchema(Schema):
     @classmethod
     def _input_policy(cls, value, info: ValidationInfo):
         return _checked(value, SHORT_TEXT if info.field_name in cls.short_fields else LONG_TEXT)
+
+
+class Error(Schema):
+    """A refusal: the French message, the rule of DESIGN §3 when one applies, the offending field if any."""
+
+    detail: str
+    rule: str | None = None
+    field: str | None = None

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from cpom.accounts.permissions import Perm
 from cpom.core.errors import DomainError
 from cpom.core.journal import record, snapshot
 from cpom.core.models import SubjectKind
+from cpom.core.permissions import Perm
 from cpom.core.scope import ScopeKind
 from cpom.territory.models import Department
 

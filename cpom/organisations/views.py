@@ -6,11 +6,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from cpom.accounts.permissions import Perm
 from cpom.core.decorators import require_perm
 from cpom.core.errors import DomainError
 from cpom.core.journal import journal
 from cpom.core.models import SubjectKind
+from cpom.core.permissions import Perm
 
 from . import selectors, services
 from .enums import ApprovalStatus, OrganisationKind

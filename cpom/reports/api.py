@@ -7,9 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Field, Router, Schema, Status
 
-from cpom.accounts.permissions import Perm
-from cpom.api.schemas import Error
-from cpom.core.schemas import InputSchema
+from cpom.core.permissions import Perm
+from cpom.core.schemas import Error, InputSchema
 
 from . import services
 from .campaigns import open_collection

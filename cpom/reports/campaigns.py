@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cpom.accounts.enums import Role
-from cpom.accounts.permissions import Perm
 from cpom.core.errors import DomainError
+from cpom.core.permissions import Perm
 
 from .expected import ensure_reports
 from .models import Report, ReportingCampaign

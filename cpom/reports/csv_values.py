@@ -17,9 +17,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from cpom.accounts.permissions import Perm
 from cpom.core.csvfiles import CsvFormatError, LineError, LineErrors, read_csv
 from cpom.core.errors import DomainError
+from cpom.core.permissions import Perm
 from cpom.indicators.models import Indicator, Theme
 
 from . import rules

@@ -96,8 +96,8 @@ def remind_now(*, by, report: Report) -> int:
 
     from django.utils import timezone
 
-    from cpom.accounts.permissions import Perm
     from cpom.core.errors import DomainError
+    from cpom.core.permissions import Perm
     from cpom.notifications.models import OutgoingEmail
 
     from .selectors import deadline_for

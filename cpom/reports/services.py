@@ -13,9 +13,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from cpom.accounts.enums import Role
-from cpom.accounts.permissions import Perm
 from cpom.contracts.models import ContractParty
 from cpom.core.errors import DomainError
+from cpom.core.permissions import Perm
 from cpom.core.scope import ScopeKind
 from cpom.core.text import LONG_TEXT, check_text, text_problem
 from cpom.organisations.enums import OrganisationKind

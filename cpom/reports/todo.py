@@ -5,7 +5,7 @@ import datetime as dt
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 
-from cpom.accounts.permissions import Perm
+from cpom.core.permissions import Perm
 from cpom.core.scope import ScopeKind
 from cpom.core.todo import MAX_LINES, TodoLine, TodoSection
 

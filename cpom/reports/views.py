@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cpom.accounts.enums import Role
-from cpom.accounts.permissions import Perm
 from cpom.core.csvfiles import CsvFormatError
 from cpom.core.decorators import require_perm
 from cpom.core.errors import DomainError
 from cpom.core.forms import Form
 from cpom.core.pages import crumbs, submit, year_param
+from cpom.core.permissions import Perm
 from cpom.indicators.legends import legend
 from cpom.indicators.models import Indicator, Theme
 from cpom.organisations.selectors import regions_in_scope

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from ninja import Field, Router, Schema
 
-from cpom.accounts.permissions import Perm
-from cpom.api.schemas import Error
 from cpom.core.errors import DomainError
+from cpom.core.permissions import Perm
+from cpom.core.schemas import Error
 from cpom.core.tables import Table
 from cpom.organisations.selectors import regions_in_scope
 from cpom.reports.selectors import deadlines

@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 
 from django.urls import reverse
 
-from cpom.accounts.permissions import Perm
+from cpom.core.permissions import Perm
 from cpom.core.tables import DATE, DECIMAL, PERCENT, TEXT, Cell, Column, Table, evolution, ratio
 from cpom.core.templatetags.cpom_tables import cell_text
 from cpom.indicators.enums import ThemeScope

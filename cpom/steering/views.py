@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from cpom.accounts.permissions import Perm
 from cpom.core.decorators import require_perm
 from cpom.core.exports import csv_response
 from cpom.core.pages import crumbs, year_param
+from cpom.core.permissions import Perm
 from cpom.core.tables import offer
 from cpom.core.word import docx_response, tables_document
 from cpom.organisations.models import Spsti

@@ -5,8 +5,8 @@ import datetime as dt
 
 from django.urls import reverse
 
-from cpom.accounts.permissions import Perm
 from cpom.contracts import todo as contract_todo
+from cpom.core.permissions import Perm
 from cpom.core.todo import TodoLine, TodoSection
 from cpom.reports import todo as report_todo
 from cpom.reports.selectors import deadlines

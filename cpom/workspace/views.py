@@ -1,7 +1,7 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from cpom.accounts.permissions import Perm
+from cpom.core.permissions import Perm
 from cpom.organisations.selectors import registry_summary
 
 from . import selectors

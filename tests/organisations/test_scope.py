@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from cpom.accounts.enums import Role
-from cpom.accounts.permissions import Perm
+from cpom.core.permissions import Perm
 from cpom.core.scope import Scope, ScopeKind
 from cpom.organisations.models import Organisation, Spsti
 

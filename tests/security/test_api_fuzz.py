@@ -54,7 +54,7 @@ def test_every_api_schema_has_its_own_name():
     names: dict[str, str] = {}
     clashes = []
     for module_name in (
-        "cpom.api.schemas",
+        "cpom.core.schemas",
         "cpom.api.registry",
         "cpom.reports.api",
         "cpom.contracts.api",
