@@ -675,7 +675,7 @@ def sign_amendment(
         raise DomainError("Votre rôle ne permet pas de signer un avenant.")
     _require(by, Perm.CONTRACT_VIEW, contract)
     contract = _lock(contract)
-    amendment = Amendment.objects.select_for_update().select_related("version").get(pk=amendment.pk)
+    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
     if amendment.status != AmendmentStatus.OPEN:
         raise DomainError("Cet avenant est déjà appliqué.")
     if contract.status != ContractStatus.IN_FORCE:

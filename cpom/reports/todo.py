@@ -77,7 +77,7 @@ def _service_sections(user, today: dt.date, *, with_lines: bool) -> list[TodoSec
                     f"Rapport {report.year} à saisir et transmettre",
                     url,
                     deadline,
-                    f"{empty} case(s) encore vide(s) sur {cells_of[report.contract_id]}",
+                    f"{empty} case(s) encore vide(s) sur {cells_of[key]}",
                 )
             )
     return [

@@ -553,6 +553,7 @@ def test_contract_page_and_report_form_queries_do_not_grow_with_amendments(world
     amend(19, dt.date(2025, 2, 1))
     twenty = (_queries(agent, page), _queries(director, form))
     assert ContractVersion.objects.filter(contract=contract).count() == 21
+    print(f"\n[mesure] requêtes (page du contrat, formulaire de rapport) : 1 avenant {one}, 20 avenants {twenty}")
     assert one == twenty, (one, twenty)
     assert contract.end == PLANNED_END
 
