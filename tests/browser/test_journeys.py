@@ -305,10 +305,12 @@ def test_a_report_is_filled_uploaded_returned_corrected_validated_and_counted(br
 
 
 # --- the contract journey -------------------------------------------------------------------------------------
+SCAN = {"name": "signe.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% scan\n%%EOF\n"}
+
 def test_a_contract_goes_from_draft_to_in_force_and_its_word_file_downloads(browser, live_server, landscape):
     """The DREETS agent (real login) creates a draft, completes it (R5, R6), sends it for consultation and records
-    the CRPST's opinion; the ARS records its own; the agent records each party's signature; in force, the contract's
-    Word file downloads from its page."""
+    the CRPST's opinion with its minutes; the ARS records its own; the agent signs for the DREETS and records the
+    other parties' signatures with their scans; in force, the contract's Word file downloads from its page."""
     from docx import Document
 
     # A Bretagne service without a contract.
@@ -362,12 +364,13 @@ def test_a_contract_goes_from_draft_to_in_force_and_its_word_file_downloads(brow
         page.get_by_label("Instance").select_option(value="crpst")
         page.get_by_label("Avis rendu le").fill(today)
         page.get_by_role("combobox", name="Avis", exact=True).select_option(label="Favorable")
+        page.get_by_label("Procès-verbal du CRPST ou courrier de l'ARS").set_input_files(SCAN)
         agent.follow(page.get_by_role("button", name="Enregistrer l'avis"))
         assert "L'avis est enregistré." in agent.message()
         detail = page.url.removeprefix(live_server.url)
 
         ars.goto(detail)
-        ars.follow(ars.page.get_by_role("link", name="Enregistrer l'avis de l'ARS"))
+        ars.follow(ars.page.get_by_role("link", name="Rendre l'avis de l'ARS"))
         assert ars.page.get_by_label("Instance").locator("option").all_inner_texts() == [
             "Agence régionale de santé (ARS)"
         ]
@@ -384,17 +387,19 @@ def test_a_contract_goes_from_draft_to_in_force_and_its_word_file_downloads(brow
         parties = Contract.objects.get(reference=reference).parties.count()
         assert parties == 3  # the service, the DREETS and the Carsat
         for signed in range(parties):
-            agent.follow(page.get_by_role("link", name="Enregistrer une signature"))
+            agent.follow(page.get_by_role("link", name="Signer ou enregistrer une signature"))
             choice = page.get_by_label("Partie qui signe")
             options = [o for o in choice.locator("option").all_inner_texts() if o.strip("-— ") and "Choisir" not in o]
             assert len(options) == parties - signed
             choice.select_option(label=options[0])
             page.get_by_label("Signé le").fill(today)
-            page.get_by_label("Qualité du signataire").fill("Président" if signed == 0 else "Directeur régional")
+            page.get_by_label("Signataire et qualité").fill("Président" if signed == 0 else "Directeur régional")
+            if options[0] != "DREETS Bretagne":  # another party: its signed document, scanned
+                page.get_by_label("Document signé").set_input_files(SCAN)
             agent.follow(page.get_by_role("button", name="Enregistrer la signature"))
             assert "La signature est enregistrée." in agent.message()
         assert _badge(agent) == "En vigueur"
-        assert page.get_by_role("link", name="Enregistrer une signature").count() == 0
+        assert page.get_by_role("link", name="Signer ou enregistrer une signature").count() == 0
         agent.follow(page.get_by_role("navigation", name="Sections du contrat").get_by_role("link", name="Parties"))
         assert f"Entrée en vigueur\n{today}" in page.locator("main dl").first.inner_text()
 
