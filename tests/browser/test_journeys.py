@@ -365,7 +365,7 @@ def test_a_contract_goes_from_draft_to_in_force_and_its_word_file_downloads(brow
         page.get_by_label("Avis rendu le").fill(today)
         page.get_by_role("combobox", name="Avis", exact=True).select_option(label="Favorable")
         page.get_by_label("Procès-verbal du CRPST ou courrier de l'ARS").set_input_files(SCAN)
-        agent.follow(page.get_by_role("button", name="Enregistrer l'avis"))
+        agent.follow(page.get_by_role("button", name="Enregistrer l'avis", exact=True))
         assert "L'avis est enregistré." in agent.message()
         detail = page.url.removeprefix(live_server.url)
 
@@ -377,7 +377,7 @@ def test_a_contract_goes_from_draft_to_in_force_and_its_word_file_downloads(brow
         ars.page.get_by_label("Avis rendu le").fill(today)
         ars.page.get_by_role("combobox", name="Avis", exact=True).select_option(label="Favorable avec réserves")
         ars.page.get_by_label("Observations").fill("Associer les médecins de ville au volet PDP.")
-        ars.follow(ars.page.get_by_role("button", name="Enregistrer l'avis"))
+        ars.follow(ars.page.get_by_role("button", name="Enregistrer l'avis", exact=True))
         assert "L'avis est enregistré." in ars.message()
         assert _badge(ars) == "Prêt à signer"
 
@@ -396,7 +396,7 @@ def test_a_contract_goes_from_draft_to_in_force_and_its_word_file_downloads(brow
             page.get_by_label("Signataire et qualité").fill("Président" if signed == 0 else "Directeur régional")
             if options[0] != "DREETS Bretagne":  # another party: its signed document, scanned
                 page.get_by_label("Document signé").set_input_files(SCAN)
-            agent.follow(page.get_by_role("button", name="Enregistrer la signature"))
+            agent.follow(page.get_by_role("button", name="Enregistrer la signature", exact=True))
             assert "La signature est enregistrée." in agent.message()
         assert _badge(agent) == "En vigueur"
         assert page.get_by_role("link", name="Signer ou enregistrer une signature").count() == 0
