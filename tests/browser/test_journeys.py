@@ -307,6 +307,7 @@ def test_a_report_is_filled_uploaded_returned_corrected_validated_and_counted(br
 # --- the contract journey -------------------------------------------------------------------------------------
 SCAN = {"name": "signe.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n% scan\n%%EOF\n"}
 
+
 def test_a_contract_goes_from_draft_to_in_force_and_its_word_file_downloads(browser, live_server, landscape):
     """The DREETS agent (real login) creates a draft, completes it (R5, R6), sends it for consultation and records
     the CRPST's opinion with its minutes; the ARS records its own; the agent signs for the DREETS and records the

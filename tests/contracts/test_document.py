@@ -644,7 +644,9 @@ def test_a_signed_contract_reads_as_an_official_a4_document_without_placeholders
     ContractParty.objects.filter(contract=signed, role=PartyRole.STATE).update(
         signatory_title="Pour la directrice régionale, la responsable du pôle Travail"
     )
-    Action.objects.filter(axis__version__contract=signed).update(method="Voir la fiche action en annexe.", means_state="")
+    Action.objects.filter(axis__version__contract=signed).update(
+        method="Voir la fiche action en annexe.", means_state=""
+    )
     signed = Contract.objects.get(pk=signed.pk)
     document = open_docx(signed)
     section = document.sections[0]
